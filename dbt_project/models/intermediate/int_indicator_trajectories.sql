@@ -1,0 +1,133 @@
+-- Target and expected value per indicator, territory and year. Points are the baseline and the
+-- targets the scheme gives; between two points the target is interpolated (linearly, or at a
+-- constant annual growth rate for method 'cagr'); the expected value follows the trajectory
+-- from the baseline straight to the final target.
+with indicators as (
+    select * from {{ ref('stg_schemes__indicators') }}
+),
+
+schemes as (
+    select * from {{ ref('stg_schemes__schemes') }}
+),
+
+targets as (
+    select * from {{ ref('stg_schemes__indicator_targets') }}
+),
+
+areas as (
+    select distinct
+        scheme_id,
+        territory_level,
+        territory_code
+    from {{ ref('int_scheme_territories') }}
+    where territory_level in ('departement', 'perimetre')
+),
+
+points as (
+    select
+        indicators.scheme_id,
+        indicators.indicator_code,
+        areas.territory_level,
+        areas.territory_code,
+        indicators.baseline_year as point_year,
+        indicators.baseline_value as point_value
+    from indicators
+    inner join areas on indicators.scheme_id = areas.scheme_id
+    where indicators.baseline_value is not null
+    union all
+    select
+        targets.scheme_id,
+        targets.indicator_code,
+        areas.territory_level,
+        areas.territory_code,
+        targets.target_year,
+        targets.target_value
+    from targets
+    inner join areas on targets.scheme_id = areas.scheme_id
+    where targets.territory_code is null
+    union all
+    select
+        scheme_id,
+        indicator_code,
+        case when length(territory_code) = 9 then 'epci' else 'commune' end,
+        territory_code,
+        target_year,
+        target_value
+    from targets
+    where territory_code is not null
+),
+
+bounds as (
+    select
+        scheme_id,
+        indicator_code,
+        territory_level,
+        territory_code,
+        min(point_year) as first_year,
+        arg_min(point_value, point_year) as first_value,
+        max(point_year) as final_year,
+        arg_max(point_value, point_year) as final_value
+    from points
+    group by all
+),
+
+years as (
+    select
+        bounds.*,
+        indicators.trajectory_method,
+        unnest(range(indicators.baseline_year, schemes.end_year + 1)) as year
+    from bounds
+    inner join indicators
+        on bounds.scheme_id = indicators.scheme_id and bounds.indicator_code = indicators.indicator_code
+    inner join schemes on bounds.scheme_id = schemes.scheme_id
+),
+
+neighbours as (
+    select
+        years.scheme_id,
+        years.indicator_code,
+        years.territory_level,
+        years.territory_code,
+        years.year,
+        years.trajectory_method,
+        years.first_year,
+        years.first_value,
+        years.final_year,
+        years.final_value,
+        max(points.point_year) filter (where points.point_year <= years.year) as prev_year,
+        arg_max(points.point_value, points.point_year) filter (
+            where points.point_year <= years.year
+        ) as prev_value,
+        min(points.point_year) filter (where points.point_year >= years.year) as next_year,
+        arg_min(points.point_value, points.point_year) filter (
+            where points.point_year >= years.year
+        ) as next_value
+    from years
+    inner join points
+        on
+            years.scheme_id = points.scheme_id
+            and years.indicator_code = points.indicator_code
+            and years.territory_level = points.territory_level
+            and years.territory_code = points.territory_code
+    group by all
+)
+
+select
+    scheme_id,
+    indicator_code,
+    territory_level,
+    territory_code,
+    year,
+    first_year as baseline_year,
+    first_value as baseline_value,
+    final_year as final_target_year,
+    final_value as final_target_value,
+    {{ interpolate('prev_year', 'prev_value', 'next_year', 'next_value', 'year', 'trajectory_method') }}
+        as target_value,
+    case
+        when year < first_year then null
+        when year >= final_year then final_value
+        else {{ interpolate('first_year', 'first_value', 'final_year', 'final_value', 'year', 'trajectory_method') }}
+    end as expected_value
+from neighbours
+where final_year > first_year

@@ -1,0 +1,135 @@
+-- Every number partners and references give, in one long table at the grain of the source
+-- (structure, action x territory x public, commune) and period, ready to be matched to measures.
+with placements as (
+    select * from {{ ref('int_placements_latest_revision') }}
+),
+
+attendance as (
+    select * from {{ ref('int_attendance_latest_revision') }}
+),
+
+beneficiaries as (
+    select * from {{ ref('int_beneficiaries_latest_revision') }}
+),
+
+structures as (
+    select * from {{ ref('int_structures_latest') }}
+),
+
+child_population as (
+    select * from {{ ref('stg_population__child_population') }}
+),
+
+placement_values as (
+    select
+        'placements' as source_kind,
+        partner_code,
+        structure_code as entity_code,
+        'commune' as territory_level,
+        commune_code as territory_code,
+        structure_type,
+        cast(null as varchar) as beneficiary_public,
+        cast(null as varchar) as action_code,
+        cast(null as varchar) as measure_hint,
+        period_year,
+        period_start,
+        cast(places as double) as places,
+        cast(children_enrolled as double) as children_enrolled,
+        cast(children_disabled as double) as children_disabled,
+        cast(children_low_income as double) as children_low_income,
+        1.0 as structure_code,
+        case when atypical_hours then 1.0 else 0.0 end as atypical_hours
+    from placements
+),
+
+attendance_values as (
+    select
+        'attendance' as source_kind,
+        attendance.partner_code,
+        attendance.structure_code as entity_code,
+        'commune' as territory_level,
+        structures.commune_code as territory_code,
+        structures.structure_type,
+        cast(null as varchar) as beneficiary_public,
+        cast(null as varchar) as action_code,
+        cast(null as varchar) as measure_hint,
+        attendance.period_year,
+        attendance.period_start,
+        attendance.theoretical_hours,
+        attendance.attended_hours,
+        attendance.billed_hours,
+        cast(attendance.opening_days as double) as opening_days
+    from attendance
+    left join structures
+        on
+            attendance.partner_code = structures.partner_code
+            and attendance.structure_code = structures.structure_code
+),
+
+beneficiary_values as (
+    select
+        'beneficiaries' as source_kind,
+        partner_code,
+        concat_ws('|', action_code, territory_code, beneficiary_public) as entity_code,
+        case when length(territory_code) = 9 then 'epci' else 'commune' end as territory_level,
+        territory_code,
+        cast(null as varchar) as structure_type,
+        beneficiary_public,
+        action_code,
+        cast(null as varchar) as measure_hint,
+        period_year,
+        period_start,
+        cast(beneficiaries as double) as count,
+        cast(beneficiaries_low_income as double) as low_income_count
+    from beneficiaries
+),
+
+population_values as (
+    select
+        'population' as source_kind,
+        'reference' as partner_code,
+        commune_code as entity_code,
+        'commune' as territory_level,
+        commune_code as territory_code,
+        cast(null as varchar) as structure_type,
+        cast(null as varchar) as beneficiary_public,
+        cast(null as varchar) as action_code,
+        age_band as measure_hint,
+        population_year as period_year,
+        make_date(population_year, 1, 1) as period_start,
+        'children' as source_column,
+        children as value
+    from child_population
+),
+
+placements_long as (
+    unpivot placement_values
+    on
+        places,
+        children_enrolled,
+        children_disabled,
+        children_low_income,
+        structure_code,
+        atypical_hours
+    into name source_column value value
+),
+
+attendance_long as (
+    unpivot attendance_values
+    on theoretical_hours, attended_hours, billed_hours, opening_days
+    into name source_column value value
+),
+
+beneficiaries_long as (
+    unpivot beneficiary_values
+    on count, low_income_count
+    into name source_column value value
+)
+
+select * from placements_long
+union all by name
+select * from attendance_long
+union all by name
+select * from beneficiaries_long
+union all by name
+select * from population_values

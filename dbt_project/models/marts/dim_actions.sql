@@ -1,0 +1,8 @@
+select
+    cast(scheme_id as varchar) as scheme_id,
+    cast(action_code as varchar) as action_code,
+    cast(axis_code as varchar) as axis_code,
+    cast(title as varchar) as title,
+    cast(pilot_partner_code as varchar) as pilot_partner,
+    cast(position as integer) as position
+from {{ ref('stg_schemes__actions') }}

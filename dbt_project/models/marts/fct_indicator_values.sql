@@ -1,0 +1,120 @@
+-- One row per scheme, indicator, territory and year: the value with its numerator and
+-- denominator, the baseline, the target for that year, the expected value on the trajectory,
+-- the progress made and a status in French.
+with values_yearly as (
+    select * from {{ ref('int_indicator_values_yearly') }}
+),
+
+trajectories as (
+    select * from {{ ref('int_indicator_trajectories') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_schemes__indicators') }}
+),
+
+territories as (
+    select * from {{ ref('dim_territories') }}
+),
+
+-- A territory without a target of its own still gets its baseline: its value that year.
+own_baselines as (
+    select
+        values_yearly.scheme_id,
+        values_yearly.indicator_code,
+        values_yearly.territory_level,
+        values_yearly.territory_code,
+        values_yearly.indicator_value as baseline_value
+    from values_yearly
+    inner join indicators
+        on
+            values_yearly.scheme_id = indicators.scheme_id
+            and values_yearly.indicator_code = indicators.indicator_code
+            and values_yearly.year = indicators.baseline_year
+),
+
+joined as (
+    select
+        values_yearly.scheme_id,
+        values_yearly.indicator_code,
+        values_yearly.territory_level,
+        values_yearly.territory_code,
+        territories.territory_name,
+        cast(values_yearly.year as varchar) as period,
+        'annee' as period_type,
+        values_yearly.year,
+        values_yearly.indicator_value as value,
+        values_yearly.numerator,
+        values_yearly.denominator,
+        indicators.direction,
+        coalesce(trajectories.baseline_year, indicators.baseline_year) as baseline_year,
+        coalesce(trajectories.baseline_value, own_baselines.baseline_value) as baseline_value,
+        trajectories.target_value,
+        trajectories.expected_value,
+        trajectories.final_target_value
+    from values_yearly
+    inner join indicators
+        on
+            values_yearly.scheme_id = indicators.scheme_id
+            and values_yearly.indicator_code = indicators.indicator_code
+    left join trajectories
+        on
+            values_yearly.scheme_id = trajectories.scheme_id
+            and values_yearly.indicator_code = trajectories.indicator_code
+            and values_yearly.territory_level = trajectories.territory_level
+            and values_yearly.territory_code = trajectories.territory_code
+            and values_yearly.year = trajectories.year
+    left join own_baselines
+        on
+            values_yearly.scheme_id = own_baselines.scheme_id
+            and values_yearly.indicator_code = own_baselines.indicator_code
+            and values_yearly.territory_level = own_baselines.territory_level
+            and values_yearly.territory_code = own_baselines.territory_code
+    left join territories
+        on
+            values_yearly.scheme_id = territories.scheme_id
+            and values_yearly.territory_level = territories.territory_level
+            and values_yearly.territory_code = territories.territory_code
+),
+
+-- Signed so that "better" is always positive, whatever the indicator's direction.
+scored as (
+    select
+        *,
+        case when direction = 'down' then -1 else 1 end as sense
+    from joined
+)
+
+select
+    cast(scheme_id as varchar) as scheme_id,
+    cast(indicator_code as varchar) as indicator_code,
+    cast(territory_level as varchar) as territory_level,
+    cast(territory_code as varchar) as territory_code,
+    cast(territory_name as varchar) as territory_name,
+    cast(period as varchar) as period,
+    cast(period_type as varchar) as period_type,
+    cast(year as integer) as year,
+    cast(value as double) as value,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
+    cast(baseline_year as integer) as baseline_year,
+    cast(baseline_value as double) as baseline_value,
+    cast(target_value as double) as target_value,
+    cast(expected_value as double) as expected_value,
+    cast(
+        case
+            when final_target_value is not null and final_target_value != baseline_value
+                then (value - baseline_value) / (final_target_value - baseline_value)
+        end as double
+    ) as progress,
+    cast(
+        case
+            when value is null then 'données manquantes'
+            when final_target_value is null then 'sans cible'
+            when sense * (value - final_target_value) >= 0 then 'cible atteinte'
+            when expected_value is null or sense * (value - expected_value) >= 0
+                then 'sur la trajectoire'
+            else 'en retard'
+        end as varchar
+    ) as status
+from scored

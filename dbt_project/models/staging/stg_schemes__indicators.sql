@@ -1,0 +1,24 @@
+with source as (
+    select * from {{ source('schemes', 'indicators') }}
+),
+
+renamed as (
+    select
+        cast(scheme_id as varchar) as scheme_id,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(label as varchar) as label,
+        cast(action_code as varchar) as action_code,
+        cast(unit as varchar) as unit,
+        cast(direction as varchar) as direction,
+        cast(factor as double) as factor,
+        cast(has_denominator as boolean) as has_denominator,
+        cast(baseline_year as integer) as baseline_year,
+        cast(baseline_value as double) as baseline_value,
+        cast(weight as double) as weight,
+        cast(method as varchar) as trajectory_method,
+        cast(illustrative as boolean) as is_illustrative,
+        cast(note as varchar) as note
+    from source
+)
+
+select * from renamed

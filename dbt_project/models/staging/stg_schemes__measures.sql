@@ -1,0 +1,15 @@
+with source as (
+    select * from {{ source('schemes', 'measures') }}
+),
+
+renamed as (
+    select
+        cast(measure_code as varchar) as measure_code,
+        cast(label as varchar) as label,
+        cast(source as varchar) as source_kind,
+        cast(source_column as varchar) as source_column,
+        cast(aggregation as varchar) as aggregation
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,17 @@
+with source as (
+    select * from {{ source('schemes', 'schemes') }}
+),
+
+renamed as (
+    select
+        cast(scheme_id as varchar) as scheme_id,
+        cast(kind as varchar) as scheme_kind,
+        cast(title as varchar) as title,
+        cast(departement_code as varchar) as departement_code,
+        cast(start_year as integer) as start_year,
+        cast(end_year as integer) as end_year,
+        cast(source_note as varchar) as source_note
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,61 @@
+"""Contract of the *attendance* submission: hours of childcare per structure and period."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing.pandas import Series
+
+from models.common import PERIOD_PATTERN, PERIOD_RULE, column
+
+
+class AttendanceSubmission(pa.DataFrameModel):
+    """One row per structure and period."""
+
+    period: Series[str] = column(
+        "periode",
+        "Période de la donnée : année (AAAA), trimestre (AAAA-T1 à T4), mois (AAAA-MM ou MM/AAAA).",
+        "2017-T1",
+        kind="period",
+        str_matches=PERIOD_PATTERN,
+        rule=PERIOD_RULE,
+    )
+    structure_code: Series[str] = column(
+        "code_structure",
+        "Identifiant de la structure, le même que dans le fichier des places.",
+        "EAJE-40192-01",
+        kind="text",
+    )
+    theoretical_hours: Series[float] = column(
+        "heures_theoriques",
+        "Capacité théorique en heures (places × heures d'ouverture) sur la période.",
+        "14520",
+        kind="decimal",
+        ge=0,
+    )
+    attended_hours: Series[float] = column(
+        "heures_realisees",
+        "Heures de présence réellement réalisées par les enfants.",
+        "10890,5",
+        kind="decimal",
+        ge=0,
+    )
+    billed_hours: Series[float] = column(
+        "heures_facturees",
+        "Heures facturées aux familles.",
+        "11760",
+        kind="decimal",
+        ge=0,
+    )
+    opening_days: Series[float] = column(
+        "jours_ouverture",
+        "Nombre de jours d'ouverture sur la période.",
+        "55",
+        kind="count",
+        required=False,
+        ge=0,
+        whole_number=(),
+    )
+
+    class Config:
+        name = "attendance"
+        unique = ["period", "structure_code"]

@@ -1,0 +1,96 @@
+"""Building blocks shared by the partner submission contracts.
+
+A contract is a pandera ``DataFrameModel`` whose fields are the English column names used
+everywhere downstream. Each field carries, in its metadata, the French column name a partner
+writes, a French description and an example: templates and column guides are generated from it,
+so the contract stays the one source of truth.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+# Accepted spellings of a reporting period: 2017, 2017-03, 2017-T2 / 2017-Q2, 03/2017.
+PERIOD_PATTERN = r"^\s*(\d{4}|\d{4}-(0?[1-9]|1[0-2])|\d{4}-[TtQq][1-4]|(0?[1-9]|1[0-2])/\d{4})\s*$"
+PERIOD_RULE = "AAAA, AAAA-MM, MM/AAAA ou AAAA-T1 à AAAA-T4 (ex. 2017, 2017-03, 2017-T2)"
+COMMUNE_CODE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
+EPCI_SIREN_PATTERN = r"^\d{9}$"
+
+STRUCTURE_TYPES = (
+    "EAJE_COLLECTIF",
+    "EAJE_FAMILIAL",
+    "EAJE_PARENTAL",
+    "MICRO_CRECHE",
+    "MAM",
+    "ASSISTANT_MATERNEL",
+    "GARDE_DOMICILE",
+    "PRESCOLARISATION",
+    "RPE",
+    "LAEP",
+    "ALSH",
+    "CENTRE_SOCIAL",
+    "EVS",
+    "MEDIATION_FAMILIALE",
+    "ESPACE_RENCONTRE",
+)
+PUBLICS = ("FAMILLES", "ENFANTS", "PARENTS", "JEUNES")
+YES_NO = ("oui", "non")
+
+
+def column(
+    fr: str,
+    description: str,
+    example: str,
+    *,
+    kind: str,
+    required: bool = True,
+    rule: str = "",
+    **checks: Any,
+) -> Any:
+    """A contract field: pandera checks plus the partner-facing French documentation.
+
+    ``kind`` is how the raw text is read before validation: ``text``, ``count`` (whole number),
+    ``decimal`` (decimal comma accepted), ``yes_no`` or ``period``.
+    """
+    return pa.Field(
+        nullable=not required,
+        metadata={
+            "fr": fr,
+            "description": description,
+            "example": example,
+            "kind": kind,
+            "required": required,
+            "rule": rule,
+        },
+        **checks,
+    )
+
+
+@pa.extensions.register_check_method(statistics=[], check_type="vectorized")
+def whole_number(series: pd.Series) -> pd.Series:
+    """True where the value is a whole number (or missing, which other checks judge)."""
+    return series.isna() | (series % 1 == 0)
+
+
+def columns_of(model: type[pa.DataFrameModel]) -> dict[str, dict[str, Any]]:
+    """English column name -> its French metadata, in contract order."""
+    schema = model.to_schema()
+    return {name: dict(col.metadata or {}) for name, col in schema.columns.items()}
+
+
+def french_names(model: type[pa.DataFrameModel]) -> dict[str, str]:
+    """English column name -> French column name as partners write it."""
+    return {name: meta["fr"] for name, meta in columns_of(model).items()}
+
+
+def normalise_header(text: str) -> str:
+    """Fold a header the way partners' spreadsheets vary it: case, accents, spaces, punctuation."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    folded = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
+    return folded

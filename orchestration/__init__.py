@@ -1,0 +1,1 @@
+"""sdsf: the Dagster code location and the library it wires together."""

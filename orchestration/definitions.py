@@ -1,0 +1,41 @@
+"""The sdsf code location: wires assets, resources and jobs together; nothing else lives here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.intake.assets import partner_submissions
+from orchestration.defs.publication.assets import evaluation_site, publication_database
+from orchestration.defs.reference.assets import (
+    child_population,
+    scheme_reference,
+    territory_reference,
+)
+from orchestration.defs.resources import warehouse_resource
+from orchestration.defs.transform.assets import sdsf_dbt_models
+from orchestration.defs.transform.resources import dbt_resource
+from orchestration.settings import prepare_environment
+
+prepare_environment()
+
+# DuckDB allows one writer per file: every step of a run executes in one process, in order.
+refresh_job = dg.define_asset_job(
+    "refresh",
+    selection=dg.AssetSelection.all(),
+    description="Refresh everything: references, partner submissions, dbt models, publication.",
+)
+
+defs = dg.Definitions(
+    assets=[
+        scheme_reference,
+        territory_reference,
+        child_population,
+        partner_submissions,
+        sdsf_dbt_models,
+        publication_database,
+        evaluation_site,
+    ],
+    jobs=[refresh_job],
+    resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
+    executor=dg.in_process_executor,
+)

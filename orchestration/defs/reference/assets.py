@@ -1,0 +1,102 @@
+"""Reference assets: the schemes as data, the INSEE geography and children's population.
+
+Each raw table is its own asset, keyed [source, table] as the dbt sources name them, so the
+graph shows which model reads which table.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration import schemes as scheme_defs
+from orchestration import territories
+from orchestration.settings import sdsf_home
+from orchestration.warehouse import replace_tables
+
+CHILD_POPULATION_FILE = "reference/population_enfants.csv"
+SCHEME_TABLES = tuple(scheme_defs.TABLE_COLUMNS)
+COG_TABLES = ("communes", "epci", "epci_members", "departements")
+_COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
+
+
+@dg.multi_asset(
+    name="scheme_reference",
+    group_name="reference",
+    specs=[
+        dg.AssetSpec(
+            ["schemes", table],
+            description=f"Scheme reference table `raw.{table}`, from sources/*.yaml.",
+            kinds={"yaml", "duckdb"},
+            **_COMMON,
+        )
+        for table in SCHEME_TABLES
+    ],
+)
+def scheme_reference(warehouse: DuckDBResource):
+    """Schemes, measures and partner registry from sources/*.yaml, validated, as raw tables."""
+    measures = scheme_defs.load_measures()
+    partners = scheme_defs.load_partners()
+    schemes = scheme_defs.load_schemes(measures=measures, partners=partners)
+    frames = scheme_defs.scheme_tables(schemes, measures, partners)
+    with warehouse.get_connection() as con:
+        counts = replace_tables(con, frames, column_types=scheme_defs.TABLE_COLUMNS)
+    for table in SCHEME_TABLES:
+        yield dg.MaterializeResult(asset_key=["schemes", table], metadata={"rows": counts[table]})
+
+
+@dg.multi_asset(
+    name="territory_reference",
+    group_name="reference",
+    specs=[
+        dg.AssetSpec(
+            ["cog", table],
+            description=f"INSEE geography `raw.{table}`, from @etalab/decoupage-administratif.",
+            kinds={"npm", "duckdb"},
+            **_COMMON,
+        )
+        for table in COG_TABLES
+    ],
+)
+def territory_reference(warehouse: DuckDBResource):
+    """INSEE geography (communes, EPCI and members, départements) from the npm COG package."""
+    frames = territories.load_cog(territories.ensure_territory_package())
+    with warehouse.get_connection() as con:
+        counts = replace_tables(con, frames)
+    for table in COG_TABLES:
+        yield dg.MaterializeResult(asset_key=["cog", table], metadata={"rows": counts[table]})
+
+
+@dg.asset(
+    key=["population", "child_population"],
+    group_name="reference",
+    kinds={"python", "duckdb"},
+    deps=[dg.AssetKey(["schemes", "schemes"]), dg.AssetKey(["cog", "communes"])],
+    **_COMMON,
+)
+def child_population(warehouse: DuckDBResource):
+    """Children by commune, year and age band: the user's file if given, else a demo estimate.
+
+    A user replaces the estimate by putting INSEE figures in
+    ``$SDSF_HOME/reference/population_enfants.csv`` (format in sources/territories/README.md).
+    """
+    user_file = sdsf_home() / CHILD_POPULATION_FILE
+    with warehouse.get_connection() as con:
+        if user_file.exists():
+            frame = territories.load_child_population(user_file)
+            origin = f"user file {user_file}"
+        else:
+            communes = con.execute(
+                """
+                select c.* from raw.communes as c
+                where c.departement_code in (select departement_code from raw.schemes)
+                """
+            ).df()
+            first, last = con.execute(
+                """
+                select least(min(s.start_year), min(i.baseline_year)), max(s.end_year)
+                from raw.schemes as s left join raw.indicators as i using (scheme_id)
+                """
+            ).fetchone()
+            frame = territories.estimate_child_population(communes, list(range(first, last + 1)))
+            origin = "demo estimate (total population x national age-band shares)"
+        counts = replace_tables(con, {"child_population": frame})
+    return dg.MaterializeResult(metadata={"origin": origin, "rows": counts["child_population"]})

@@ -1,0 +1,32 @@
+"""The dbt models (staging, intermediate, marts) as assets; their dbt tests as asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.transform.resources import sdsf_dbt_project
+
+
+class SdsfDbtTranslator(DagsterDbtTranslator):
+    """Groups models by layer (the folder they live in) and marks the warehouse kind."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] != "model":
+            return super().get_group_name(dbt_resource_props)
+        folder = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else None
+        return folder or "dbt"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:data-engineering"]
+
+
+@dbt_assets(
+    manifest=sdsf_dbt_project.manifest_path,
+    project=sdsf_dbt_project,
+    dagster_dbt_translator=SdsfDbtTranslator(),
+)
+def sdsf_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build and test every dbt model of the selection."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,191 @@
+"""Intake as users drive it: the drop folder, `sdsf submit`, and processing what is stored.
+
+The store is the source of truth: files are first kept, then validated and loaded. Processing
+looks for stored submissions the warehouse has not recorded yet, so a crash between the two
+steps is finished by the next run and nothing is processed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from models import CONTRACTS
+from models.common import columns_of, normalise_header
+from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
+from orchestration.intake.reading import UnreadableFile, read_table
+from orchestration.intake.receipt import Issue, Receipt
+from orchestration.intake.store import StoredSubmission, SubmissionStore
+from orchestration.intake.validation import ReferenceData, validate_bytes
+
+# Placements first: attendance rows are checked against the structures placements declare.
+_KIND_ORDER = {"placements": 0, "attendance": 1, "beneficiaries": 2}
+
+
+@dataclass
+class Outcome:
+    """What happened to one stored submission during processing."""
+
+    submission: StoredSubmission
+    receipt: Receipt
+    rows_loaded: int
+    receipt_path: Path
+
+
+def detect_kind(data: bytes) -> str | None:
+    """The kind whose required columns the file's header holds, if exactly one fits."""
+    try:
+        header = read_table(data).header
+    except UnreadableFile:
+        return None
+    keys = {normalise_header(h) for h in header}
+    fits = [
+        kind
+        for kind, contract in CONTRACTS.items()
+        if all(
+            normalise_header(meta["fr"]) in keys
+            for meta in columns_of(contract).values()
+            if meta["required"]
+        )
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def collect_inbox(home: Path) -> list[StoredSubmission]:
+    """Move files from ``inbox/<partner>/[<kind>/]`` into the store; returns the new ones.
+
+    A file leaves the inbox only once its copy and manifest are safely in the store.
+    """
+    inbox = Path(home) / "inbox"
+    store = SubmissionStore(home)
+    new = []
+    if not inbox.exists():
+        return new
+    for path in sorted(inbox.glob("*/**/*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        relative = path.relative_to(inbox).parts
+        partner = relative[0]
+        kind = relative[1] if len(relative) > 2 and relative[1] in CONTRACTS else None
+        data = path.read_bytes()
+        kind = kind or detect_kind(data)
+        sub, created = store.put(data, partner=partner, kind=kind, file_name=path.name)
+        if created:
+            new.append(sub)
+        path.unlink()
+    return new
+
+
+def reference_from_warehouse(
+    con: duckdb.DuckDBPyConnection, *, today: date | None = None
+) -> ReferenceData:
+    """Reference data for validation, from what the warehouse's raw reference tables hold."""
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+
+    def codes(sql: str) -> frozenset[str]:
+        return frozenset(r[0] for r in con.execute(sql).fetchall())
+
+    ref = ReferenceData(today=today or date.today())
+    if "communes" in tables:
+        ref.commune_codes = codes("select commune_code from raw.communes")
+    if "epci" in tables:
+        ref.epci_codes = codes("select epci_siren from raw.epci")
+    if "actions" in tables:
+        ref.action_codes = codes("select action_code from raw.actions")
+    if {"schemes", "indicators"} <= tables:
+        first, last = con.execute(
+            """
+            select least(min(s.start_year), min(i.baseline_year)), max(s.end_year)
+            from raw.schemes as s left join raw.indicators as i using (scheme_id)
+            """
+        ).fetchone()
+        if first is not None:
+            ref.years = (int(first), int(last))
+    return ref
+
+
+def partner_rules(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]] | None:
+    """Partner code -> kinds it sends, from the registry loaded in the warehouse."""
+    try:
+        rows = con.execute("select partner_code, kind from raw.partner_submissions").fetchall()
+        partners = con.execute("select partner_code from raw.partners").fetchall()
+    except duckdb.CatalogException:
+        return None
+    rules: dict[str, set[str]] = {p[0]: set() for p in partners}
+    for partner, kind in rows:
+        rules.setdefault(partner, set()).add(kind)
+    return rules
+
+
+def validate_submission(
+    sub: StoredSubmission,
+    reference: ReferenceData,
+    rules: dict[str, set[str]] | None,
+):
+    """Validate a stored file with everything known about its sender."""
+    receipt_issue = _registry_issue(sub, rules)
+    if receipt_issue:
+        receipt = Receipt(kind=sub.kind or "inconnu", errors=[receipt_issue])
+        return receipt, None
+    result = validate_bytes(
+        sub.read_bytes(), sub.kind, reference=reference, file_name=sub.file_name
+    )
+    return result.receipt, result.frame
+
+
+def _registry_issue(sub: StoredSubmission, rules) -> Issue | None:
+    if sub.kind is None:
+        return Issue(
+            rule="unknown_kind",
+            message="Type de fichier non reconnu : ses colonnes ne correspondent à aucun modèle "
+            "(places, heures, bénéficiaires). Utilisez le modèle CSV fourni.",
+        )
+    if rules is None:
+        return None
+    if sub.partner not in rules:
+        return Issue(
+            rule="unknown_partner",
+            message=f"Partenaire « {sub.partner} » inconnu du registre des partenaires.",
+        )
+    if sub.kind not in rules[sub.partner]:
+        return Issue(
+            rule="kind_not_expected",
+            message=f"Le partenaire « {sub.partner} » n'est pas déclaré pour envoyer des fichiers "
+            f"de type « {sub.kind} ».",
+        )
+    return None
+
+
+def process_pending(
+    home: Path, con: duckdb.DuckDBPyConnection, *, today: date | None = None
+) -> list[Outcome]:
+    """Validate, receipt and load every stored submission the warehouse has not recorded."""
+    ensure_raw_tables(con)
+    store = SubmissionStore(home)
+    pending = [s for s in store.all() if not is_loaded(con, s.submission_id)]
+    pending.sort(key=lambda s: (_KIND_ORDER.get(s.kind or "", 9), s.received_at))
+    reference = reference_from_warehouse(con, today=today)
+    rules = partner_rules(con)
+    outcomes = []
+    for sub in pending:
+        if sub.kind == "attendance":
+            reference.known_structures = frozenset(
+                r[0]
+                for r in con.execute(
+                    "select distinct structure_code from raw.placements where partner_code = ?",
+                    [sub.partner],
+                ).fetchall()
+            )
+        receipt, frame = validate_submission(sub, reference, rules)
+        receipt_path = store.record_receipt(sub, receipt)
+        loaded = load_submission(con, sub, receipt, frame)
+        outcomes.append(Outcome(sub, receipt, loaded, receipt_path))
+    return outcomes

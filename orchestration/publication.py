@@ -1,0 +1,41 @@
+"""The publication file the Evidence site reads: a copy of the marts, never the live warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_MARTS = (
+    "fct_indicator_values",
+    "dim_schemes",
+    "dim_indicators",
+    "dim_axes",
+    "dim_actions",
+    "dim_territories",
+)
+# Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
+EVIDENCE_STORAGE_VERSION = "v1.4.0"
+
+
+def write_publication(warehouse: Path, target: Path) -> dict[str, int]:
+    """Copy the published marts into ``target`` atomically; returns rows per table."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    counts = {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
+        for name in PUBLISHED_MARTS:
+            con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
+            counts[name] = con.execute(f"select count(*) from pub.main.{name}").fetchone()[0]
+        con.execute("detach pub")
+        con.execute("detach wh")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    return counts
