@@ -127,10 +127,10 @@ def _childcare_structures(communes: pd.DataFrame, spec: dict, rng: random.Random
         pop = int(row.population)
         under3 = pop * territories.AGE_BAND_SHARES["enfants_moins_3_ans"]
         if pop >= 2500:
-            out.append(_structure("EAJE_COLLECTIF", row, rng.randint(20, 60), first_year))
+            out.append(_structure("EAJE_COLLECTIF", row, rng.randint(30, 80), first_year))
             if pop >= 15000:
                 out.append(_structure("EAJE_FAMILIAL", row, rng.randint(15, 40), first_year, 2))
-        elif pop >= 1200 and rng.random() < 0.35:
+        elif pop >= 1200 and rng.random() < 0.5:
             out.append(_structure("MICRO_CRECHE", row, 10, first_year))
         if pop >= 1000:
             places = max(12, round(pop * territories.AGE_BAND_SHARES["enfants_6_11_ans"] * 0.15))
@@ -248,7 +248,7 @@ def _placements_files(structures, communes, spec, rng) -> list[DemoFile]:
                         "non",
                     ]
                 )
-            scolarises = round(two * rng.uniform(0.06, 0.2) * growth)
+            scolarises = round(two * rng.uniform(0.09, 0.24) * growth)
             if pop >= 800 and scolarises > 0:
                 school_rows.append(
                     [

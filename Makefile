@@ -1,0 +1,73 @@
+# The newcomer's interface. Two commands matter:
+#   make run    set everything up, then run the demo pipeline end to end (DuckDB, embedded)
+#   make test   set everything up, then run every test (pytest: also dbt, sqlfluff, ruff, Evidence)
+# Everything else is a step of those two, or a convenience.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+export SDSF_HOME ?= $(CURDIR)/data
+export SDSF_WAREHOUSE := $(SDSF_HOME)/warehouse.duckdb
+export DAGSTER_HOME := $(SDSF_HOME)/dagster
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: help setup run demo test dev lint lock site clean-data
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+run: setup ## set up, then generate the demo submissions and run every asset (main job)
+	$(BIN)/sdsf demo
+
+test: setup ## set up, then run all the tests (what .ci/run calls)
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed reports/node_modules/.installed sources/territories/node_modules/.installed .system-packages dbt_project/target/manifest.json ## install everything pinned (idempotent, quick when done)
+
+dev: setup ## the Dagster UI on http://127.0.0.1:3000
+	@mkdir -p $(DAGSTER_HOME) && ln -sf $(CURDIR)/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+lint: setup ## ruff and sqlfluff only
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+site: setup ## rebuild only the Evidence site from the current publication
+	$(BIN)/python -c "from orchestration import evidence_site as e, settings as s; \
+	print(e.build_site(s.publication_dir() / 'publication.duckdb', s.site_dir()))"
+
+lock: ## recompile requirements.lock from pyproject.toml (needs the registry)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --no-header -o requirements.lock
+
+clean-data: ## delete the data directory ($(SDSF_HOME))
+	rm -rf "$(SDSF_HOME)"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	touch $@
+
+reports/node_modules/.installed: reports/package.json reports/package-lock.json
+	cd reports && npm ci --no-audit --no-fund
+	touch $@
+
+sources/territories/node_modules/.installed: sources/territories/package.json sources/territories/package-lock.json
+	cd sources/territories && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+.system-packages: scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh
+	touch $@
+
+# Dagster loads dbt assets from the manifest, so it must exist before any run.
+dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@

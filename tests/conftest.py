@@ -1,0 +1,52 @@
+"""Shared fixtures: isolated data directories and one real end-to-end demo run per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SDSF = Path(sys.executable).with_name("sdsf")
+
+
+def pipeline_env(home: Path) -> dict[str, str]:
+    """Environment for a subprocess working on the data directory ``home``."""
+    env = dict(os.environ)
+    env.update(
+        SDSF_HOME=str(home),
+        SDSF_WAREHOUSE=str(home / "warehouse.duckdb"),
+        DAGSTER_HOME=str(home / "dagster"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def run_sdsf(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(SDSF), *args],
+        cwd=REPO,
+        env=pipeline_env(home),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"sdsf {' '.join(args)} exited {result.returncode}\n"
+            f"--- stdout (tail)\n{result.stdout[-4000:]}\n"
+            f"--- stderr (tail)\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """A data directory where `sdsf demo` ran end to end (real Dagster, dbt, DuckDB)."""
+    home = tmp_path_factory.mktemp("sdsf-demo")
+    run_sdsf(home, "demo", "--no-site")
+    return home
