@@ -58,4 +58,8 @@ class AttendanceSubmission(pa.DataFrameModel):
 
     class Config:
         name = "attendance"
+        metadata = {
+            "fr": "Une ligne par structure et par période : "
+            "heures théoriques, réalisées et facturées."
+        }
         unique = ["period", "structure_code"]

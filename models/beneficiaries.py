@@ -68,4 +68,8 @@ class BeneficiariesSubmission(pa.DataFrameModel):
 
     class Config:
         name = "beneficiaries"
+        metadata = {
+            "fr": "Une ligne par action, territoire, public et période : "
+            "personnes ou familles touchées."
+        }
         unique = ["period", "action_code", "territory_code", "public"]

@@ -108,4 +108,8 @@ class PlacementsSubmission(pa.DataFrameModel):
 
     class Config:
         name = "placements"
+        metadata = {
+            "fr": "Une ligne par structure (ou par commune pour les assistants maternels) "
+            "et par période : places et enfants accueillis."
+        }
         unique = ["period", "structure_code"]

@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--no-run", action="store_true", help="keep and receipt only")
     submit.add_argument("file", type=Path)
     submit.set_defaults(handler=_cmd_submit)
+
+    templates = sub.add_parser(
+        "templates", help="regenerate the CSV templates and column guide in sources/templates/"
+    )
+    templates.set_defaults(handler=_cmd_templates)
     return parser
 
 
@@ -122,6 +127,14 @@ def _cmd_submit(args) -> int:
         if not result.success:
             return EXIT_REJECTED
     return EXIT_ACCEPTED if receipt.accepted else EXIT_REJECTED
+
+
+def _cmd_templates(args) -> int:
+    from orchestration.intake.templates import write_templates
+
+    for path in write_templates():
+        print(path)
+    return 0
 
 
 def _print_receipt(receipt, fmt: str) -> None:
