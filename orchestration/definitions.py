@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.intake.assets import partner_submissions
+from orchestration.defs.intake.sensors import inbox_sensor
+from orchestration.defs.jobs import refresh_job
 from orchestration.defs.publication.assets import evaluation_site, publication_database
 from orchestration.defs.reference.assets import (
     child_population,
@@ -18,13 +20,6 @@ from orchestration.settings import prepare_environment
 
 prepare_environment()
 
-# DuckDB allows one writer per file: every step of a run executes in one process, in order.
-refresh_job = dg.define_asset_job(
-    "refresh",
-    selection=dg.AssetSelection.all(),
-    description="Refresh everything: references, partner submissions, dbt models, publication.",
-)
-
 defs = dg.Definitions(
     assets=[
         scheme_reference,
@@ -36,6 +31,8 @@ defs = dg.Definitions(
         evaluation_site,
     ],
     jobs=[refresh_job],
+    sensors=[inbox_sensor],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
+    # DuckDB allows one writer per file: every step of a run executes in one process, in order.
     executor=dg.in_process_executor,
 )
