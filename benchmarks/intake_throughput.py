@@ -1,0 +1,75 @@
+"""Benchmark: validate a generated placements file from bytes to receipt; print the figures.
+
+  .venv/bin/python benchmarks/intake_throughput.py [--rows 1000000]
+
+Prints rows per second and peak memory of `validate_bytes` (reading, contract, receipt), next
+to DuckDB's bare `read_csv` of the same file for scale. Not a test: figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from orchestration.intake.validation import ReferenceData, validate_bytes
+
+TYPES = ["EAJE_COLLECTIF", "MICRO_CRECHE", "ASSISTANT_MATERNEL", "PRESCOLARISATION", "ALSH"]
+
+
+def make_file(path: Path, rows: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    communes = [f"40{n:03d}" for n in range(1, 330)]
+    lines = [
+        "periode;code_structure;type_structure;code_commune;places;enfants_accueillis;"
+        "dont_enfants_handicap;dont_familles_modestes;horaires_atypiques"
+    ]
+    for i in range(rows):
+        places = rng.randint(1, 80)
+        enrolled = places + rng.randint(0, 20)
+        lines.append(
+            f"2017;S{i:08d};{TYPES[i % 5]};{communes[i % len(communes)]};{places};{enrolled};"
+            f"{rng.randint(0, min(2, enrolled))};{rng.randint(0, enrolled // 3)};{'oui' if i % 9 == 0 else 'non'}"
+        )
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return communes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "placements.csv"
+        communes = make_file(path, args.rows)
+        size_mb = path.stat().st_size / 1e6
+
+        start = time.perf_counter()
+        con = duckdb.connect()
+        n = con.execute(
+            f"select count(*) from read_csv('{path}', delim=';', header=true, all_varchar=true)"
+        ).fetchone()[0]
+        bare = time.perf_counter() - start
+        con.close()
+
+        reference = ReferenceData(
+            commune_codes=frozenset(communes), years=(2015, 2020), max_bytes=10**10
+        )
+        start = time.perf_counter()
+        result = validate_bytes(path.read_bytes(), "placements", reference=reference)
+        elapsed = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert result.receipt.accepted, result.receipt.to_text()[:2000]
+    print(f"file: {args.rows:,} rows, {size_mb:.1f} MB")
+    print(f"duckdb read_csv (bare)    : {bare:6.2f} s  {n / bare:>12,.0f} rows/s")
+    print(f"sdsf validate_bytes       : {elapsed:6.2f} s  {args.rows / elapsed:>12,.0f} rows/s")
+    print(f"peak memory (process RSS) : {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
