@@ -55,8 +55,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	touch $@
 
-reports/node_modules/.installed: reports/package.json reports/package-lock.json
-	cd reports && npm ci --no-audit --no-fund
+# `npm install` from the committed lock, not `npm ci`: the registry here lacks some optional
+# builds for other platforms, so no lock written here passes `npm ci`'s completeness check.
+# With the lock present, `npm install` installs exactly the locked versions.
+reports/node_modules/.installed: reports/package.json reports/package-lock.json $(VENV)/.installed
+	$(BIN)/python -c "from orchestration.evidence_site import ensure_site_dependencies as e; e()"
 	touch $@
 
 sources/territories/node_modules/.installed: sources/territories/package.json sources/territories/package-lock.json

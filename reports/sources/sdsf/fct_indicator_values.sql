@@ -1,0 +1,1 @@
+select * from fct_indicator_values
