@@ -24,7 +24,10 @@ from terms
 inner join facts
     on
         terms.measure_code = facts.measure_code
-        and (terms.structure_types is null or list_contains(terms.structure_types, facts.structure_type))
+        and (
+            terms.structure_types is null
+            or list_contains(terms.structure_types, facts.structure_type)
+        )
         and (terms.publics is null or list_contains(terms.publics, facts.beneficiary_public))
         and (terms.action_codes is null or list_contains(terms.action_codes, facts.action_code))
 inner join territories

@@ -1,7 +1,9 @@
 -- Target and expected value per indicator, territory and year. Points are the baseline and the
 -- targets the scheme gives; between two points the target is interpolated (linearly, or at a
 -- constant annual growth rate for method 'cagr'); the expected value follows the trajectory
--- from the baseline straight to the final target.
+-- from the baseline straight to the final target. The scheme's baseline and targets apply to
+-- its whole area; a commune or EPCI with targets of its own starts from its own measured value
+-- in the baseline year, and without one still gets its targets (but no trajectory before them).
 with indicators as (
     select * from {{ ref('stg_schemes__indicators') }}
 ),
@@ -12,6 +14,45 @@ schemes as (
 
 targets as (
     select * from {{ ref('stg_schemes__indicator_targets') }}
+),
+
+values_yearly as (
+    select * from {{ ref('int_indicator_values_yearly') }}
+),
+
+territory_targets as (
+    select
+        scheme_id,
+        indicator_code,
+        territory_code,
+        target_year,
+        target_value,
+        case when length(territory_code) = 9 then 'epci' else 'commune' end as territory_level
+    from targets
+    where territory_code is not null
+),
+
+territory_baselines as (
+    select distinct
+        values_yearly.scheme_id,
+        values_yearly.indicator_code,
+        values_yearly.territory_level,
+        values_yearly.territory_code,
+        values_yearly.year,
+        values_yearly.indicator_value
+    from values_yearly
+    inner join indicators
+        on
+            values_yearly.scheme_id = indicators.scheme_id
+            and values_yearly.indicator_code = indicators.indicator_code
+            and values_yearly.year = indicators.baseline_year
+    inner join territory_targets
+        on
+            values_yearly.scheme_id = territory_targets.scheme_id
+            and values_yearly.indicator_code = territory_targets.indicator_code
+            and values_yearly.territory_level = territory_targets.territory_level
+            and values_yearly.territory_code = territory_targets.territory_code
+    where values_yearly.indicator_value is not null
 ),
 
 areas as (
@@ -30,7 +71,8 @@ points as (
         areas.territory_level,
         areas.territory_code,
         indicators.baseline_year as point_year,
-        indicators.baseline_value as point_value
+        indicators.baseline_value as point_value,
+        false as is_target
     from indicators
     inner join areas on indicators.scheme_id = areas.scheme_id
     where indicators.baseline_value is not null
@@ -41,7 +83,8 @@ points as (
         areas.territory_level,
         areas.territory_code,
         targets.target_year,
-        targets.target_value
+        targets.target_value,
+        true as is_target
     from targets
     inner join areas on targets.scheme_id = areas.scheme_id
     where targets.territory_code is null
@@ -49,12 +92,22 @@ points as (
     select
         scheme_id,
         indicator_code,
-        case when length(territory_code) = 9 then 'epci' else 'commune' end,
+        territory_level,
+        territory_code,
+        year,
+        indicator_value,
+        false as is_target
+    from territory_baselines
+    union all
+    select
+        scheme_id,
+        indicator_code,
+        territory_level,
         territory_code,
         target_year,
-        target_value
-    from targets
-    where territory_code is not null
+        target_value,
+        true as is_target
+    from territory_targets
 ),
 
 bounds as (
@@ -66,7 +119,10 @@ bounds as (
         min(point_year) as first_year,
         arg_min(point_value, point_year) as first_value,
         max(point_year) as final_year,
-        arg_max(point_value, point_year) as final_value
+        arg_max(point_value, point_year) as final_value,
+        min(point_year) filter (where not is_target) as baseline_year,
+        arg_min(point_value, point_year) filter (where not is_target) as baseline_value,
+        bool_or(is_target) as has_target
     from points
     group by all
 ),
@@ -75,10 +131,13 @@ years as (
     select
         bounds.*,
         indicators.trajectory_method,
-        unnest(range(indicators.baseline_year, schemes.end_year + 1)) as year
+        -- `year` is a non-reserved keyword in DuckDB, and the name every later model uses.
+        unnest(range(indicators.baseline_year, schemes.end_year + 1)) as year  -- noqa: RF04
     from bounds
     inner join indicators
-        on bounds.scheme_id = indicators.scheme_id and bounds.indicator_code = indicators.indicator_code
+        on
+            bounds.scheme_id = indicators.scheme_id
+            and bounds.indicator_code = indicators.indicator_code
     inner join schemes on bounds.scheme_id = schemes.scheme_id
 ),
 
@@ -94,6 +153,9 @@ neighbours as (
         years.first_value,
         years.final_year,
         years.final_value,
+        years.baseline_year,
+        years.baseline_value,
+        years.has_target,
         max(points.point_year) filter (where points.point_year <= years.year) as prev_year,
         arg_max(points.point_value, points.point_year) filter (
             where points.point_year <= years.year
@@ -118,16 +180,20 @@ select
     territory_level,
     territory_code,
     year,
-    first_year as baseline_year,
-    first_value as baseline_value,
+    baseline_year,
+    baseline_value,
     final_year as final_target_year,
     final_value as final_target_value,
-    {{ interpolate('prev_year', 'prev_value', 'next_year', 'next_value', 'year', 'trajectory_method') }}
-        as target_value,
+    {{ interpolate(
+        'prev_year', 'prev_value', 'next_year', 'next_value', 'year', 'trajectory_method'
+    ) }} as target_value,
     case
         when year < first_year then null
         when year >= final_year then final_value
-        else {{ interpolate('first_year', 'first_value', 'final_year', 'final_value', 'year', 'trajectory_method') }}
+        else {{ interpolate(
+            'first_year', 'first_value', 'final_year', 'final_value', 'year', 'trajectory_method'
+        ) }}
     end as expected_value
 from neighbours
-where final_year > first_year
+-- A baseline alone is no trajectory.
+where has_target

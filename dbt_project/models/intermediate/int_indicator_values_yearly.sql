@@ -13,7 +13,10 @@ terms as (
 ),
 
 territories as (
-    select distinct scheme_id, territory_level, territory_code
+    select distinct
+        scheme_id,
+        territory_level,
+        territory_code
     from {{ ref('int_scheme_territories') }}
 ),
 
@@ -24,7 +27,9 @@ data_years as (
         terms.year
     from terms
     inner join indicators
-        on terms.scheme_id = indicators.scheme_id and terms.indicator_code = indicators.indicator_code
+        on
+            terms.scheme_id = indicators.scheme_id
+            and terms.indicator_code = indicators.indicator_code
     inner join schemes on terms.scheme_id = schemes.scheme_id
     where
         terms.term_role = 'numerator'
@@ -72,4 +77,6 @@ select
     end as indicator_value
 from pivoted
 inner join indicators
-    on pivoted.scheme_id = indicators.scheme_id and pivoted.indicator_code = indicators.indicator_code
+    on
+        pivoted.scheme_id = indicators.scheme_id
+        and pivoted.indicator_code = indicators.indicator_code

@@ -10,9 +10,9 @@ measures as (
 
 matched as (
     select
+        facts.*,
         measures.measure_code,
-        measures.aggregation,
-        facts.*
+        measures.aggregation
     from facts
     inner join measures
         on
@@ -49,7 +49,8 @@ select
     structure_type,
     beneficiary_public,
     action_code,
-    period_year as year,
+    -- `year` is a non-reserved keyword in DuckDB, and the name every later model uses.
+    period_year as year,  -- noqa: RF04
     sum(value) as measure_value
 from kept
 where territory_code is not null

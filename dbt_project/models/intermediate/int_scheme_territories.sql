@@ -12,6 +12,10 @@ communes as (
     select * from {{ ref('stg_cog__communes') }}
 ),
 
+schemes_with_perimeter as (
+    select distinct scheme_id from perimeter
+),
+
 scheme_communes as (
     select
         schemes.scheme_id,
@@ -24,9 +28,9 @@ scheme_communes as (
         on
             schemes.departement_code = communes.departement_code
             and communes.commune_type = 'commune'
-    where not exists (
-        select 1 from perimeter where perimeter.scheme_id = schemes.scheme_id
-    )
+    left join schemes_with_perimeter
+        on schemes.scheme_id = schemes_with_perimeter.scheme_id
+    where schemes_with_perimeter.scheme_id is null
     union all
     select distinct
         perimeter.scheme_id,
@@ -39,8 +43,14 @@ scheme_communes as (
         on
             communes.commune_type = 'commune'
             and (
-                (perimeter.territory_level = 'commune' and perimeter.territory_code = communes.commune_code)
-                or (perimeter.territory_level = 'epci' and perimeter.territory_code = communes.epci_siren)
+                (
+                    perimeter.territory_level = 'commune'
+                    and perimeter.territory_code = communes.commune_code
+                )
+                or (
+                    perimeter.territory_level = 'epci'
+                    and perimeter.territory_code = communes.epci_siren
+                )
             )
 ),
 
@@ -52,37 +62,69 @@ fact_communes as (
     from communes
 ),
 
-rollup as (
+commune_facts as (
     select
         scheme_communes.scheme_id,
-        'commune' as fact_level,
-        fact_communes.fact_code,
-        levels.territory_level,
-        levels.territory_code
+        scheme_communes.commune_code,
+        scheme_communes.epci_siren,
+        scheme_communes.area_level,
+        scheme_communes.area_code,
+        fact_communes.fact_code
     from scheme_communes
     inner join fact_communes on scheme_communes.commune_code = fact_communes.commune_code
-    cross join lateral (
-        select 'commune' as territory_level, scheme_communes.commune_code as territory_code
-        union all
-        select 'epci', scheme_communes.epci_siren
-        union all
-        select scheme_communes.area_level, scheme_communes.area_code
-    ) as levels
+),
+
+-- A commune's facts count for the commune, its EPCI and the scheme's area; an EPCI's facts
+-- (a partner reporting for the whole EPCI) for the EPCI and the area, never for one commune.
+rollup as (
+    select
+        scheme_id,
+        'commune' as fact_level,
+        fact_code,
+        'commune' as territory_level,
+        commune_code as territory_code
+    from commune_facts
     union all
-    select distinct
+    select
+        scheme_id,
+        'commune' as fact_level,
+        fact_code,
+        'epci' as territory_level,
+        epci_siren as territory_code
+    from commune_facts
+    union all
+    select
+        scheme_id,
+        'commune' as fact_level,
+        fact_code,
+        area_level as territory_level,
+        area_code as territory_code
+    from commune_facts
+    union all
+    select
         scheme_id,
         'epci' as fact_level,
         epci_siren as fact_code,
-        levels.territory_level,
-        levels.territory_code
+        'epci' as territory_level,
+        epci_siren as territory_code
     from scheme_communes
-    cross join lateral (
-        select 'epci' as territory_level, scheme_communes.epci_siren as territory_code
-        union all
-        select scheme_communes.area_level, scheme_communes.area_code
-    ) as levels
+    where epci_siren is not null
+    union all
+    select
+        scheme_id,
+        'epci' as fact_level,
+        epci_siren as fact_code,
+        area_level as territory_level,
+        area_code as territory_code
+    from scheme_communes
     where epci_siren is not null
 )
 
-select distinct * from rollup
+select distinct
+    scheme_id,
+    fact_level,
+    fact_code,
+    territory_level,
+    territory_code
+from rollup
 where territory_code is not null

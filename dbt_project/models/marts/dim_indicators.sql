@@ -21,7 +21,8 @@ final_targets as (
 select
     cast(indicators.scheme_id as varchar) as scheme_id,
     cast(indicators.indicator_code as varchar) as indicator_code,
-    cast(indicators.label as varchar) as label,
+    -- `label` (a non-reserved keyword in DuckDB) is the published name of the title.
+    cast(indicators.label as varchar) as label,  -- noqa: RF04
     cast(indicators.action_code as varchar) as action_code,
     cast(actions.axis_code as varchar) as axis_code,
     cast(indicators.unit as varchar) as unit,

@@ -35,7 +35,9 @@ select
     ) as territory_name
 from territories
 left join communes
-    on territories.territory_level = 'commune' and territories.territory_code = communes.commune_code
+    on
+        territories.territory_level = 'commune'
+        and territories.territory_code = communes.commune_code
 left join epci
     on territories.territory_level = 'epci' and territories.territory_code = epci.epci_siren
 left join departements

@@ -40,18 +40,18 @@ joined as (
         values_yearly.territory_level,
         values_yearly.territory_code,
         territories.territory_name,
-        cast(values_yearly.year as varchar) as period,
-        'annee' as period_type,
         values_yearly.year,
-        values_yearly.indicator_value as value,
         values_yearly.numerator,
         values_yearly.denominator,
         indicators.direction,
-        coalesce(trajectories.baseline_year, indicators.baseline_year) as baseline_year,
-        coalesce(trajectories.baseline_value, own_baselines.baseline_value) as baseline_value,
         trajectories.target_value,
         trajectories.expected_value,
-        trajectories.final_target_value
+        trajectories.final_target_value,
+        cast(values_yearly.year as varchar) as period,
+        'annee' as period_type,
+        values_yearly.indicator_value as value,  -- noqa: RF04
+        coalesce(trajectories.baseline_year, indicators.baseline_year) as baseline_year,
+        coalesce(trajectories.baseline_value, own_baselines.baseline_value) as baseline_value
     from values_yearly
     inner join indicators
         on
@@ -93,8 +93,9 @@ select
     cast(territory_name as varchar) as territory_name,
     cast(period as varchar) as period,
     cast(period_type as varchar) as period_type,
-    cast(year as integer) as year,
-    cast(value as double) as value,
+    -- `year` and `value` are non-reserved keywords in DuckDB, and the names pages query.
+    cast(year as integer) as year,  -- noqa: RF04
+    cast(value as double) as value,  -- noqa: RF04
     cast(numerator as double) as numerator,
     cast(denominator as double) as denominator,
     cast(baseline_year as integer) as baseline_year,
@@ -112,8 +113,9 @@ select
             when value is null then 'données manquantes'
             when final_target_value is null then 'sans cible'
             when sense * (value - final_target_value) >= 0 then 'cible atteinte'
-            when expected_value is null or sense * (value - expected_value) >= 0
-                then 'sur la trajectoire'
+            -- no target applies yet this year (before the first point of the trajectory)
+            when expected_value is null then 'sans cible'
+            when sense * (value - expected_value) >= 0 then 'sur la trajectoire'
             else 'en retard'
         end as varchar
     ) as status

@@ -9,7 +9,8 @@ renamed as (
         cast(axis_code as varchar) as axis_code,
         cast(title as varchar) as title,
         cast(pilot_partner as varchar) as pilot_partner_code,
-        cast(position as integer) as position
+        -- `position` is a non-reserved keyword in DuckDB and the name dim_actions publishes.
+        cast(position as integer) as position  -- noqa: RF04
     from source
 )
 

@@ -8,7 +8,8 @@ renamed as (
         cast(axis_code as varchar) as axis_code,
         cast(title as varchar) as title,
         cast(transversal as boolean) as is_transversal,
-        cast(position as integer) as position
+        -- `position` is a non-reserved keyword in DuckDB and the name dim_axes publishes.
+        cast(position as integer) as position  -- noqa: RF04
     from source
 )
 

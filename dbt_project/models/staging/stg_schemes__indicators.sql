@@ -6,7 +6,8 @@ renamed as (
     select
         cast(scheme_id as varchar) as scheme_id,
         cast(indicator_code as varchar) as indicator_code,
-        cast(label as varchar) as label,
+        -- `label` is a non-reserved keyword in DuckDB and the name dim_indicators publishes.
+        cast(label as varchar) as label,  -- noqa: RF04
         cast(action_code as varchar) as action_code,
         cast(unit as varchar) as unit,
         cast(direction as varchar) as direction,

@@ -5,7 +5,8 @@ with source as (
 renamed as (
     select
         cast(measure_code as varchar) as measure_code,
-        cast(label as varchar) as label,
+        -- `label` is a non-reserved keyword in DuckDB, kept as in measures.yaml.
+        cast(label as varchar) as label,  -- noqa: RF04
         cast(source as varchar) as source_kind,
         cast(source_column as varchar) as source_column,
         cast(aggregation as varchar) as aggregation
