@@ -30,7 +30,7 @@ setup: $(VENV)/.installed reports/node_modules/.installed sources/territories/no
 
 dev: setup ## the Dagster UI on http://127.0.0.1:3000
 	@mkdir -p $(DAGSTER_HOME) && ln -sf $(CURDIR)/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 lint: setup ## ruff and sqlfluff only
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,23 @@ from dagster_dbt import DbtCliResource, DbtProject
 from orchestration.settings import DBT_PROJECT_DIR
 
 sdsf_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# Under `dagster dev` the manifest is re-parsed on load; elsewhere `sdsf` parses before runs.
-sdsf_dbt_project.prepare_if_dev()
 
 
 def dbt_executable() -> str:
-    """The dbt of the running environment, so no other dbt on PATH is picked by mistake."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt of the running environment, so no other dbt on PATH is picked by mistake.
+
+    Dagster's code server may start Python through another path than the venv's, so the
+    environment's prefix and the repository's .venv are looked at too before PATH.
+    """
+    candidates = [
+        Path(sys.executable).with_name("dbt"),
+        Path(sys.prefix) / "bin" / "dbt",
+        DBT_PROJECT_DIR.parent / ".venv" / "bin" / "dbt",
+    ]
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def parse_dbt_project() -> Path:
@@ -44,5 +54,18 @@ def parse_dbt_project() -> Path:
     return sdsf_dbt_project.manifest_path
 
 
+def prepare_if_dev() -> None:
+    """Under `dagster dev`, re-parse so edits to models show on reload; `sdsf` parses per run.
+
+    Not DbtProject.prepare_if_dev(): its dbt is whatever `dbt` PATH holds, and the code server's
+    PATH may not include the virtual environment.
+    """
+    if sdsf_dbt_project.preparer.using_dagster_dev():
+        parse_dbt_project()
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=sdsf_dbt_project, dbt_executable=dbt_executable())
+
+
+prepare_if_dev()
