@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.intake.assets import partner_submissions
+from orchestration.defs.intake.checks import contract_checks, rejected_submissions
 from orchestration.defs.intake.sensors import inbox_sensor
 from orchestration.defs.jobs import refresh_job
 from orchestration.defs.publication.assets import evaluation_site, publication_database
@@ -30,6 +31,7 @@ defs = dg.Definitions(
         publication_database,
         evaluation_site,
     ],
+    asset_checks=[*contract_checks, rejected_submissions],
     jobs=[refresh_job],
     sensors=[inbox_sensor],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
