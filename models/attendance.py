@@ -5,20 +5,13 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from models.common import PERIOD_PATTERN, PERIOD_RULE, column
+from models.common import column, period_column
 
 
 class AttendanceSubmission(pa.DataFrameModel):
     """One row per structure and period."""
 
-    period: Series[str] = column(
-        "periode",
-        "Période de la donnée : année (AAAA), trimestre (AAAA-T1 à T4), mois (AAAA-MM ou MM/AAAA).",
-        "2017-T1",
-        kind="period",
-        str_matches=PERIOD_PATTERN,
-        rule=PERIOD_RULE,
-    )
+    period: Series[str] = period_column("2017-T1")
     structure_code: Series[str] = column(
         "code_structure",
         "Identifiant de la structure, le même que dans le fichier des places.",

@@ -5,20 +5,13 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from models.common import PERIOD_PATTERN, PERIOD_RULE, PUBLICS, column
+from models.common import PUBLICS, column, period_column
 
 
 class BeneficiariesSubmission(pa.DataFrameModel):
     """One row per action, territory, public and period."""
 
-    period: Series[str] = column(
-        "periode",
-        "Période de la donnée : année (AAAA), trimestre (AAAA-T1 à T4), mois (AAAA-MM ou MM/AAAA).",
-        "2017",
-        kind="period",
-        str_matches=PERIOD_PATTERN,
-        rule=PERIOD_RULE,
-    )
+    period: Series[str] = period_column("2017")
     action_code: Series[str] = column(
         "code_action",
         "Code de l'action du schéma à laquelle se rattachent les bénéficiaires.",

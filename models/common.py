@@ -70,6 +70,18 @@ def column(
     )
 
 
+def period_column(example: str) -> Any:
+    """The ``periode`` column every kind of submission starts with."""
+    return column(
+        "periode",
+        "Période de la donnée : année (AAAA), trimestre (AAAA-T1 à T4), mois (AAAA-MM ou MM/AAAA).",
+        example,
+        kind="period",
+        str_matches=PERIOD_PATTERN,
+        rule=PERIOD_RULE,
+    )
+
+
 @pa.extensions.register_check_method(statistics=[], check_type="vectorized")
 def whole_number(series: pd.Series) -> pd.Series:
     """True where the value is a whole number (or missing, which other checks judge)."""

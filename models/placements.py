@@ -5,27 +5,13 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from models.common import (
-    COMMUNE_CODE_PATTERN,
-    PERIOD_PATTERN,
-    PERIOD_RULE,
-    STRUCTURE_TYPES,
-    YES_NO,
-    column,
-)
+from models.common import COMMUNE_CODE_PATTERN, STRUCTURE_TYPES, YES_NO, column, period_column
 
 
 class PlacementsSubmission(pa.DataFrameModel):
     """One row per structure (or per commune for individual childminders) and period."""
 
-    period: Series[str] = column(
-        "periode",
-        "Période de la donnée : année (AAAA), trimestre (AAAA-T1 à T4), mois (AAAA-MM ou MM/AAAA).",
-        "2017",
-        kind="period",
-        str_matches=PERIOD_PATTERN,
-        rule=PERIOD_RULE,
-    )
+    period: Series[str] = period_column("2017")
     structure_code: Series[str] = column(
         "code_structure",
         "Identifiant de la structure chez le partenaire (pour les assistants maternels : "
