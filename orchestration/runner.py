@@ -34,7 +34,11 @@ def run_refresh(*, build_site: bool = True, quiet: bool = False) -> RefreshResul
         selection = [k for k in defs.resolve_all_asset_keys() if k != AssetKey("evaluation_site")]
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=selection
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=selection,
+            # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     failures = [
         f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
