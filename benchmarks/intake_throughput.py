@@ -34,7 +34,8 @@ def make_file(path: Path, rows: int, seed: int = 1) -> list[str]:
         enrolled = places + rng.randint(0, 20)
         lines.append(
             f"2017;S{i:08d};{TYPES[i % 5]};{communes[i % len(communes)]};{places};{enrolled};"
-            f"{rng.randint(0, min(2, enrolled))};{rng.randint(0, enrolled // 3)};{'oui' if i % 9 == 0 else 'non'}"
+            f"{rng.randint(0, min(2, enrolled))};{rng.randint(0, enrolled // 3)};"
+            f"{'oui' if i % 9 == 0 else 'non'}"
         )
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     return communes

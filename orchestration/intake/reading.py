@@ -1,16 +1,26 @@
-"""Turn the bytes of a partner's file into a table of text cells, whatever its CSV dialect.
+"""Turn the bytes of a partner's file into columns of text cells, whatever its CSV dialect.
 
 Partners' files come out of Excel and of their own software: `;`, `,` or tab delimiters, UTF-8
 with or without BOM or Windows-1252, blank trailing lines and columns. Everything here is about
 reading them faithfully and saying clearly when a file is not a CSV at all.
+
+A file may hold a million rows, so cells are not turned into Python strings one by one. Each
+column is handed over as its distinct values (stripped as ``str.strip`` does) plus one code per
+row, and validation works on the distinct values. Python's csv module (excel dialect) defines
+what the cells are. Files it would read exactly as a plain split on delimiters and line ends
+(no delimiter or line break inside quotes, no lone carriage return) are split with numpy on
+their UTF-8 bytes; any other file goes through the csv module itself.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import sys
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from orchestration.intake.receipt import Issue
@@ -25,6 +35,35 @@ _BINARY_SIGNATURES = {
     b"%PDF": "un document PDF",
 }
 
+# What str.strip() removes. Every such character is below U+3001 (a test checks it).
+SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_NL, _CR, _QUOTE = 0x0A, 0x0D, 0x22
+
+
+def _byte_table(values) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(values)] = True
+    return table
+
+
+_ASCII_SPACE = _byte_table(ord(c) for c in SPACES if ord(c) < 0x80)
+# Printable ASCII other than space: a cell starting with one of these is not blank.
+_VISIBLE = _byte_table(range(0x21, 0x7F))
+# First byte of the UTF-8 form of each non-ASCII space, by length of that form: a cell whose
+# first or last character may be one of them is stripped by Python rather than byte-wise.
+_WIDE_SPACE_LEADS = {
+    size: _byte_table(c.encode()[0] for c in SPACES if len(c.encode()) == size)
+    for size in {len(c.encode()) for c in SPACES if ord(c) >= 0x80}
+}
+_ANY_WIDE_LEAD = np.logical_or.reduce(list(_WIDE_SPACE_LEADS.values()))
+# Cheap first test of a cell's first and last byte: does it need stripping at all?
+_EDGE_FIRST = _ASCII_SPACE | _ANY_WIDE_LEAD
+_EDGE_LAST = _ASCII_SPACE | (np.arange(256) >= 0x80)
+# Masks keeping the first k bytes of a little-endian 8-byte word, k = 0..8.
+_WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+# Columns with at most this many distinct values are decoded value by value.
+_SMALL = 256
+
 
 class UnreadableFile(Exception):
     """The file cannot be read as a CSV table; ``issue`` says why, in French."""
@@ -34,20 +73,49 @@ class UnreadableFile(Exception):
         self.issue = issue
 
 
+@dataclass(frozen=True)
+class DistinctCells:
+    """One column's cells as distinct values, with the code of the value each row holds."""
+
+    codes: np.ndarray  # int64, one per row: position in ``values``
+    values: np.ndarray  # object: each distinct cell text, stripped as str.strip() does
+    sizes: np.ndarray  # int64: length in UTF-8 bytes of each value
+    heads: np.ndarray  # uint8: first UTF-8 byte of each value (0 for an empty value)
+
+    def texts(self) -> np.ndarray:
+        """The text of every row's cell."""
+        return self.values.take(self.codes)
+
+
 @dataclass
 class RawTable:
-    """Text cells of a file, with the line each row has in the partner's spreadsheet."""
+    """Text cells of a file by column, with the line each row has in the partner's spreadsheet."""
 
     header: list[str]
-    cells: pd.DataFrame  # one column per header position, all text
     lines: pd.Series  # spreadsheet line number of each row (header is line 1)
     encoding: str
     delimiter: str
     notes: list[Issue] = field(default_factory=list)
+    source: object = field(default=None, repr=False)  # reads columns: distinct(positions)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def rows(self) -> int:
+        return len(self.lines)
+
+    def distinct(self, position: int) -> DistinctCells:
+        """The cells of the column at ``position`` (0-based), stripped, as distinct values."""
+        return self.distinct_many([position])[0]
+
+    def distinct_many(self, positions: list[int]) -> list[DistinctCells]:
+        """``distinct`` for several columns; reading them together is faster."""
+        todo = [p for p in dict.fromkeys(positions) if p not in self._cache]
+        if todo:
+            self._cache.update(zip(todo, self.source.distinct(todo), strict=True))
+        return [self._cache[p] for p in positions]
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), falling back to Windows-1252."""
+def _refuse_binaries(data: bytes) -> None:
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise UnreadableFile(
@@ -66,12 +134,31 @@ def decode(data: bytes) -> tuple[str, str]:
                 "texte. Exportez-le au format CSV depuis votre logiciel.",
             )
         )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), falling back to Windows-1252."""
+    _refuse_binaries(data)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _to_utf8(data: bytes) -> tuple[bytes, str]:
+    """The UTF-8 bytes of what ``decode`` reads, without keeping a decoded copy of the file."""
+    _refuse_binaries(data)
+    body, encoding = (data[3:], "utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else (data, "")
+    try:
+        if not body.isascii():
+            body.decode("utf-8")
+    except UnicodeDecodeError:
+        if encoding:
+            return body.decode("utf-8", errors="replace").encode("utf-8"), encoding
+        return data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
+    return body, encoding or "utf-8"
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -82,53 +169,516 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def read_table(data: bytes) -> RawTable:
-    """Parse a CSV file into text cells; raise ``UnreadableFile`` for what is not a table."""
-    if not data.strip():
+    """Parse a CSV file into columns of text cells; raise ``UnreadableFile`` if not a table."""
+    if not data or data.isspace():
         raise UnreadableFile(
             Issue(rule="empty_file", message="Le fichier est vide : il ne contient aucune ligne.")
         )
-    text, encoding = decode(data)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    utf8, encoding = _to_utf8(data)
+    start = re.match(rb"[\r\n]*", utf8).end()
+    end = utf8.find(b"\n", start)
+    delimiter = sniff_delimiter(utf8[start : end if end >= 0 else None].decode("utf-8"))
+    table = _ByteSplit.read(utf8, delimiter)
+    if table is None:
+        table = _read_with_csv(utf8.decode("utf-8"), delimiter)
+    header, source, lines = table
+    return RawTable(
+        header=header,
+        lines=pd.Series(lines, dtype="int64"),
+        encoding=encoding,
+        delimiter=delimiter,
+        source=source,
+    )
 
+
+def _no_data() -> UnreadableFile:
+    # A file of blank lines and bare delimiters holds nothing, like an empty one.
+    return UnreadableFile(
+        Issue(rule="empty_file", message="Le fichier est vide : il ne contient aucune ligne.")
+    )
+
+
+def _header_only(line: int) -> UnreadableFile:
+    return UnreadableFile(
+        Issue(
+            rule="header_only",
+            message="Le fichier ne contient que la ligne d'en-tête, aucune donnée.",
+            line=line,
+        )
+    )
+
+
+def _trimmed_width(header: list[str], widest: int, has_value) -> int:
+    """Width once trailing columns with no header and no value (stray separators) are dropped."""
+    width = max(len(header), widest)
+    while width and (width > len(header) or not header[width - 1]):
+        idx = width - 1
+        if has_value(idx) or (idx < len(header) and header[idx]):
+            break
+        width -= 1
+    return width
+
+
+# --- the csv module: the reference reading, used for files the byte splitter does not take ---
+
+
+class _Records:
+    """Rows already read as Python strings by the csv module."""
+
+    def __init__(self, rows: list[list[str]]):
+        self.rows = rows
+
+    def distinct(self, positions: list[int]) -> list[DistinctCells]:
+        return [self._column(j) for j in positions]
+
+    def _column(self, j: int) -> DistinctCells:
+        cells = np.array([r[j].strip() if j < len(r) else "" for r in self.rows], dtype=object)
+        codes, values = pd.factorize(cells)
+        encoded = [v.encode("utf-8") for v in values]
+        return DistinctCells(
+            codes=codes.astype(np.int64),
+            values=np.asarray(values, dtype=object),
+            sizes=np.array([len(e) for e in encoded], dtype=np.int64),
+            heads=np.array([e[0] if e else 0 for e in encoded], dtype=np.uint8),
+        )
+
+
+def _read_with_csv(text: str, delimiter: str):
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     # Leading blank lines still count as spreadsheet lines.
     start = 0
     while start < len(records) and not any(c.strip() for c in records[start]):
         start += 1
+    if start == len(records):
+        raise _no_data()
     header = [h.strip() for h in records[start]]
-    header_line = start + 1
-    body = []
-    lines = []
-    for offset, record in enumerate(records[start + 1 :], start=header_line + 1):
+    body, lines = [], []
+    for offset, record in enumerate(records[start + 1 :], start=start + 2):
         if not any(c.strip() for c in record):
             continue  # blank line (often trailing): nothing to read
         body.append(record)
         lines.append(offset)
-
-    # Drop trailing columns with no header and no value (Excel's stray separators).
-    width = max([len(header), *(len(r) for r in body)]) if body else len(header)
-    while width and (width > len(header) or not header[width - 1]):
-        idx = width - 1
-        has_value = any(idx < len(r) and r[idx].strip() for r in body)
-        if has_value or (idx < len(header) and header[idx]):
-            break
-        width -= 1
-    header = (header + [""] * width)[:width]
-    rows = [(r + [""] * width)[:width] for r in body]
-    cells = pd.DataFrame(rows, columns=range(width), dtype=object)
-    if not rows:
-        raise UnreadableFile(
-            Issue(
-                rule="header_only",
-                message="Le fichier ne contient que la ligne d'en-tête, aucune donnée.",
-                line=header_line,
-            )
-        )
-    return RawTable(
-        header=header,
-        cells=cells,
-        lines=pd.Series(lines, dtype="int64"),
-        encoding=encoding,
-        delimiter=delimiter,
+    width = _trimmed_width(
+        header,
+        max((len(r) for r in body), default=0),
+        lambda idx: any(idx < len(r) and r[idx].strip() for r in body),
     )
+    if not body:
+        raise _header_only(start + 1)
+    header = (header + [""] * width)[:width]
+    return header, _Records(body), np.array(lines, dtype=np.int64)
+
+
+# --- the byte splitter ---
+
+# Files are scanned in slices of this many bytes, so that temporary masks stay small.
+_SCAN = 1 << 22
+# Distinct values are decoded, and rows read, this many at a time.
+_DECODE = 1 << 16
+_SWEEP = 1 << 15
+
+
+class _Buffer:
+    """The file's UTF-8 bytes, read as bytes or as 8-byte words from any offset, without a copy.
+
+    Reads beyond the end give zero bytes; callers only look at bytes inside a cell.
+    """
+
+    def __init__(self, utf8: bytes):
+        self.data, self.size = utf8, len(utf8)
+        self.bytes = np.frombuffer(utf8, dtype=np.uint8)
+        self.words = np.frombuffer(utf8, dtype="<u8", count=self.size // 8)
+        if len(self.words) < 2:  # a tiny file: pad it whole
+            self.words = np.frombuffer(utf8 + bytes(16 + -self.size % 8), dtype="<u8")
+        if not self.words.flags.aligned:
+            self.words = self.words.copy()
+        # The last words again, zero-padded, for reads that reach the end of the file.
+        self.tail_from = max(len(self.words) - 1, 0)
+        tail = utf8[8 * self.tail_from :]
+        self.tail = np.frombuffer(tail + bytes(16 + -len(tail) % 8), dtype="<u8")
+
+    def at(self, offsets: np.ndarray) -> np.ndarray:
+        return self.bytes.take(offsets, mode="clip")
+
+    def words_at(self, start: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """The first (up to) 8 bytes at each offset as a little-endian word, zero past ``size``."""
+        index = start >> 3
+        shift = (start & 7).astype(np.uint64)
+        shift <<= np.uint64(3)
+        low = self.words.take(index, mode="clip")
+        index += 1
+        high = self.words.take(index, mode="clip")
+        if index.size and int(index.max()) >= len(self.words):  # reaches the end of the file
+            near = np.flatnonzero(index >= len(self.words))
+            at = index.take(near) - self.tail_from
+            low[near] = self.tail.take(at - 1)
+            high[near] = self.tail.take(at)
+        low >>= shift
+        shift ^= np.uint64(56)  # 56 - shift, for shift in 0, 8, ..., 56
+        high <<= shift
+        high <<= np.uint64(8)
+        low |= high
+        low &= _WORD_MASKS.take(np.minimum(size, 8))
+        return low
+
+
+class _ByteSplit:
+    """A file split on delimiters and line ends, cells located by byte offsets.
+
+    ``ends[k]`` is the offset of the delimiter or line feed closing cell ``k``; row ``r`` (line
+    ``r + 1``) holds cells ``first[r]`` to ``last[r]``.
+    """
+
+    def __init__(self, buffer: _Buffer, delimiter: str):
+        self.buffer = buffer
+        self.delimiter = ord(delimiter)
+        n = buffer.size
+        offset_type = np.int32 if n < 2**31 - 64 else np.int64
+        ends, closing = [], []
+        is_end, is_delimiter = np.empty(_SCAN, dtype=bool), np.empty(_SCAN, dtype=bool)
+        for low in range(0, n, _SCAN):
+            part = buffer.bytes[low : low + _SCAN]
+            found, other = is_end[: len(part)], is_delimiter[: len(part)]
+            np.equal(part, _NL, out=found)
+            np.equal(part, self.delimiter, out=other)
+            found |= other
+            at = np.flatnonzero(found)
+            closing.append(part[at] == _NL)
+            at += low
+            ends.append(at.astype(offset_type))
+        if n and buffer.data[-1:] != b"\n":  # last line without a line end
+            ends.append(np.array([n], dtype=offset_type))
+            closing.append(np.array([True]))
+        self.ends = np.concatenate(ends) if ends else np.empty(0, dtype=offset_type)
+        self.last = np.flatnonzero(np.concatenate(closing)) if closing else np.empty(0, np.intp)
+        self.first = np.empty_like(self.last)
+        self.first[:1] = 0
+        self.first[1:] = self.last[:-1] + 1
+        self.counts = self.last - self.first + 1
+        self.quoted = False
+        self.body: np.ndarray | None = None
+        self.block = None  # the body's cell starts and ends as (rows x cells) views, if regular
+
+    @classmethod
+    def read(cls, utf8: bytes, delimiter: str):
+        """Header, column sources and lines, or None when only the csv module reads it right."""
+        if sys.byteorder != "little" or b"\x00" in utf8:
+            return None
+        buffer = _Buffer(utf8)
+        if b"\r" in utf8 and not _returns_end_lines(buffer):
+            return None  # a lone carriage return ends a record for the csv module
+        split = cls(buffer, delimiter)
+        if b'"' in utf8 and not split._quotes_only_wrap_cells(utf8.count(b'"')):
+            return None
+        return split._table()
+
+    def _quotes_only_wrap_cells(self, quotes: int) -> bool:
+        """True when every quote opens or closes a whole cell: then no cell holds a separator."""
+        start = np.empty(len(self.ends), dtype=np.int64)
+        start[:1] = 0
+        start[1:] = self.ends[:-1]
+        start[1:] += 1
+        end = self._without_return(self.ends.astype(np.int64), start, self.last)
+        self.quoted = True
+        return 2 * int(np.count_nonzero(self._wrapped(start, end))) == quotes
+
+    def _without_return(self, end, start, closing):
+        """Drop the carriage return of CRLF from the cells (``closing``) that end a row."""
+        at = end.take(closing)
+        end[closing] = at - ((at > start.take(closing)) & (self.buffer.at(at - 1) == _CR))
+        return end
+
+    def _wrapped(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Cells that open and close with a quote."""
+        wrapped = (end - start >= 2) & (self.buffer.at(start) == _QUOTE)
+        return wrapped & (self.buffer.at(end - 1) == _QUOTE)
+
+    def bounds(self, rows: np.ndarray, j: int):
+        """Byte range of cell ``j`` of each row, quotes removed; empty where a row is shorter."""
+        if self.block is not None and rows is self.body:
+            return self._block_bounds(j)
+        counts = self.counts.take(rows)
+        cells = self.first.take(rows) + j
+        present = None if counts.min() > j else counts > j
+        if present is not None:
+            cells[~present] = 0
+        start = self.ends.take(cells - 1).astype(np.int64)
+        start += 1
+        if j == 0:
+            start[cells == 0] = 0
+        end = self.ends.take(cells).astype(np.int64)
+        closing = np.flatnonzero(counts == j + 1)
+        if closing.size:
+            end = self._without_return(end, start, closing)
+        if present is not None:
+            start[~present] = 0
+            end[~present] = 0
+        return self._unquote(start, end)
+
+    def _unquote(self, start: np.ndarray, end: np.ndarray):
+        if self.quoted:
+            wrapped = self._wrapped(start, end)
+            start += wrapped
+            end -= wrapped
+        return start, end
+
+    def _set_body(self, body: np.ndarray) -> None:
+        """Remember the body rows; when they are adjacent and alike, view their cells as a grid."""
+        self.body = body
+        counts = self.counts.take(body)
+        if not body.size or (counts != counts[0]).any() or body[-1] - body[0] + 1 != len(body):
+            return
+        low, high = self.first[body[0]], self.last[body[-1]] + 1  # the header comes before
+        self.block = (
+            self.ends[low - 1 : high - 1].reshape(len(body), -1),
+            self.ends[low:high].reshape(len(body), -1),
+        )
+
+    def _block_bounds(self, j: int):
+        before, after = self.block
+        if j >= after.shape[1]:
+            return np.zeros(len(after), dtype=np.int64), np.zeros(len(after), dtype=np.int64)
+        start = before[:, j].astype(np.int64)
+        start += 1
+        end = after[:, j].astype(np.int64)
+        if j == after.shape[1] - 1:
+            end -= (end > start) & (self.buffer.at(end - 1) == _CR)
+        return self._unquote(start, end)
+
+    def strip(self, start: np.ndarray, end: np.ndarray):
+        """Remove ASCII spaces at both ends, in place; flag cells that may hold wider ones."""
+        edgy = _EDGE_FIRST.take(self.buffer.at(start))
+        edgy |= _EDGE_LAST.take(self.buffer.at(end - 1))
+        edgy &= end > start
+        todo = np.flatnonzero(edgy)
+        wide = np.zeros(len(start), dtype=bool)
+        if not todo.size:
+            return start, end, wide
+        at = self.buffer.at
+        first, last = start.take(todo), end.take(todo)
+        while (more := np.flatnonzero((last > first) & _ASCII_SPACE.take(at(first)))).size:
+            first[more] += 1
+        while (more := np.flatnonzero((last > first) & _ASCII_SPACE.take(at(last - 1)))).size:
+            last[more] -= 1
+        size = last - first
+        maybe = (size > 0) & _ANY_WIDE_LEAD.take(at(first))
+        for width, leads in _WIDE_SPACE_LEADS.items():
+            maybe |= (size >= width) & leads.take(at(last - width))
+        start[todo], end[todo], wide[todo] = first, last, maybe
+        return start, end, wide
+
+    def texts(self, start: np.ndarray, end: np.ndarray) -> list[str]:
+        """The decoded text of byte ranges (which never hold a line feed)."""
+        data = self.buffer.data
+        if len(start) <= _SMALL:
+            pairs = zip(start.tolist(), end.tolist(), strict=True)
+            return [data[a:b].decode("utf-8") for a, b in pairs]
+        texts: list[str] = []
+        for low in range(0, len(start), _DECODE):
+            first = start[low : low + _DECODE]
+            size = end[low : low + _DECODE] - first
+            step = size + 1  # each text, then a line feed
+            out = np.cumsum(step) - step
+            source = np.repeat(first - out, step)
+            source += np.arange(len(source))
+            joined = self.buffer.at(source)
+            joined[out + size] = _NL
+            texts.extend(joined.tobytes().decode("utf-8").split("\n")[:-1])
+        return texts
+
+    def has_text(self, rows: np.ndarray, j: int) -> np.ndarray:
+        """Whether cell ``j`` of each row holds something other than spaces."""
+        start, end, wide = self.strip(*self.bounds(rows, j))
+        found = (end > start) & ~wide
+        for i in np.flatnonzero(wide).tolist():
+            found[i] = bool(self.buffer.data[start[i] : end[i]].decode("utf-8").strip())
+        return found
+
+    def _table(self):
+        # A line whose first byte is a visible character other than a delimiter or a quote has
+        # text; the others are looked at cell by cell.
+        line_start = self.ends.take(self.first - 1).astype(np.int64)
+        line_start += 1
+        line_start[:1] = 0
+        head = self.buffer.at(line_start)
+        text_rows = _VISIBLE.take(head) & (head != self.delimiter) & (head != _QUOTE)
+        pending = np.flatnonzero(~text_rows)
+        j = 0
+        while pending.size:
+            found = self.has_text(pending, j)
+            text_rows[pending[found]] = True
+            pending = pending[~found]
+            pending = pending[self.counts.take(pending) > j + 1]
+            j += 1
+        kept = np.flatnonzero(text_rows)
+        if not kept.size:
+            raise _no_data()
+        at = int(kept[0])
+        cells = np.arange(self.first[at], self.last[at] + 1)
+        start = self.ends.take(cells - 1).astype(np.int64) + 1
+        start[cells == 0] = 0
+        end = self.ends.take(cells).astype(np.int64)
+        end = self._without_return(end, start, np.array([len(cells) - 1]))
+        header = [t.strip() for t in self.texts(*self._unquote(start, end))]
+        body = kept[1:]
+        self._set_body(body)
+        width = _trimmed_width(
+            header,
+            int(self.counts.take(body).max()) if body.size else 0,
+            lambda idx: bool(self.has_text(body, idx).any()),
+        )
+        if not body.size:
+            raise _header_only(at + 1)
+        header = (header + [""] * width)[:width]
+        return header, self, body.astype(np.int64) + 1
+
+    def distinct(self, positions: list[int]) -> list[DistinctCells]:
+        """Distinct stripped values of the body's cells in each column of ``positions``."""
+        first = self._first_words(positions)
+        return [_stripped(self._distinct(j, *first[j])) for j in positions]
+
+    def _cells(self, index: np.ndarray, j: int):
+        """Byte range of cell ``j`` of the body rows at ``index`` (positions in the body)."""
+        if self.block is None:
+            return self.bounds(self.body.take(index), j)
+        before, after = self.block
+        if j >= after.shape[1]:  # beyond every row's last cell: empty
+            return np.zeros(len(index), dtype=np.int64), np.zeros(len(index), dtype=np.int64)
+        start = before[:, j].take(index).astype(np.int64)
+        start += 1
+        end = after[:, j].take(index).astype(np.int64)
+        if j == after.shape[1] - 1:
+            end -= (end > start) & (self.buffer.at(end - 1) == _CR)
+        return self._unquote(start, end)
+
+    def _first_words(self, positions: list[int]) -> dict:
+        """Per column: codes grouping cells by their first 8 bytes, those bytes for each code,
+        and which cells are longer than 8 bytes (with their sizes).
+
+        Rows are read a slice at a time, every column of a row together (in file order), and
+        each slice is factorised on its own before the slices are merged: all of it stays small.
+        """
+        rows = len(self.body)
+        found = {j: ([], [], [], []) for j in positions}  # codes, words, longer, sizes
+        for low in range(0, rows, _SWEEP):
+            index = np.arange(low, min(low + _SWEEP, rows))
+            if self.block is None:
+                bounds = [self._cells(index, j) for j in positions]
+                start = np.stack([b[0] for b in bounds], axis=1)
+                end = np.stack([b[1] for b in bounds], axis=1)
+            else:
+                start, end = self._block_slice(low, positions)
+            end -= start
+            words = self.buffer.words_at(start.reshape(-1), end.reshape(-1)).reshape(end.shape)
+            for i, j in enumerate(positions):
+                codes, uniques = pd.factorize(np.ascontiguousarray(words[:, i]))
+                longer = np.flatnonzero(end[:, i] > 8)
+                parts = found[j]
+                parts[0].append(codes)
+                parts[1].append(uniques)
+                parts[2].append(longer + low)
+                parts[3].append(end[:, i].take(longer))
+        out = {}
+        for j, (codes, words, longer, sizes) in found.items():
+            merged, uniques = pd.factorize(np.concatenate(words))
+            offset = 0
+            for k, part in enumerate(codes):
+                codes[k] = merged[offset : offset + len(words[k])].take(part)
+                offset += len(words[k])
+            out[j] = (np.concatenate(codes), uniques, np.concatenate(longer), np.concatenate(sizes))
+        return out
+
+    def _block_slice(self, low: int, positions: list[int]):
+        before, after = self.block
+        picked = np.minimum(positions, after.shape[1] - 1)
+        start = before[low : low + _SWEEP].take(picked, axis=1).astype(np.int64)
+        start += 1
+        end = after[low : low + _SWEEP].take(picked, axis=1).astype(np.int64)
+        beyond = np.flatnonzero(np.array(positions) >= after.shape[1])
+        start[:, beyond] = 0  # beyond every row's last cell: empty
+        end[:, beyond] = 0
+        last = np.flatnonzero(np.array(positions) == after.shape[1] - 1)
+        if last.size:
+            closing = end[:, last]
+            closing -= (closing > start[:, last]) & (self.buffer.at(closing - 1) == _CR)
+            end[:, last] = closing
+        return self._unquote(start, end)
+
+    def _distinct(self, j: int, codes, uniques, longer, sizes):
+        """Group equal cells of column ``j``, from their grouping by first 8 bytes.
+
+        Returns the codes, and for each distinct cell its text, size, first and last byte. The
+        file holds no zero byte, so padding a cell with zeros cannot make two cells look alike.
+        """
+        if not longer.size:  # every value fits in its first word: decode the words themselves
+            grid = uniques.astype("<u8").view(np.uint8).reshape(-1, 8)
+            counts = np.count_nonzero(grid, axis=1)
+            texts = [w.rstrip(b"\x00").decode("utf-8") for w in uniques.astype("<u8").view("S8")]
+            tails = grid[np.arange(len(grid)), np.maximum(counts - 1, 0)]
+            return codes, texts, counts.astype(np.int64), grid[:, 0].copy(), tails
+        start = self._cells(longer, j)[0]
+        count, offset = len(uniques), 8
+        while longer.size:
+            word_codes, word_uniques = pd.factorize(
+                self.buffer.words_at(start + offset, sizes - offset)
+            )
+            pairs, pair_uniques = pd.factorize(codes.take(longer) * len(word_uniques) + word_codes)
+            codes[longer] = count + pairs  # fresh codes: these cells differ from shorter ones
+            count += len(pair_uniques)
+            offset += 8
+            more = sizes > offset
+            longer, start, sizes = longer[more], start[more], sizes[more]
+        used = np.zeros(count, dtype=bool)
+        used[codes] = True
+        codes = (np.cumsum(used) - 1).take(codes)
+        reps = np.empty(int(np.count_nonzero(used)), dtype=np.int64)
+        reps[codes] = np.arange(len(codes))
+        rep_start, rep_end = self._cells(reps, j)
+        texts = self.texts(rep_start, rep_end)
+        counts = rep_end - rep_start
+        heads = np.where(counts > 0, self.buffer.at(rep_start), 0).astype(np.uint8)
+        tails = np.where(counts > 0, self.buffer.at(rep_end - 1), 0).astype(np.uint8)
+        return codes, texts, counts, heads, tails
+
+
+def _returns_end_lines(buffer: _Buffer) -> bool:
+    """Whether every carriage return is followed by a line feed (CRLF line ends)."""
+    returns = np.empty(_SCAN, dtype=bool)
+    for low in range(0, buffer.size, _SCAN):
+        part = buffer.bytes[low : low + _SCAN]
+        found = returns[: len(part)]
+        np.equal(part, _CR, out=found)
+        at = np.flatnonzero(found)
+        at += low + 1
+        if at.size and (int(at[-1]) >= buffer.size or (buffer.at(at) != _NL).any()):
+            return False
+    return True
+
+
+def _stripped(found) -> DistinctCells:
+    """Distinct texts stripped as ``str.strip`` does; texts that become equal are merged."""
+    codes, texts, sizes, heads, tails = found
+    values = np.array(texts, dtype=object)
+    edgy = np.flatnonzero((sizes > 0) & (_EDGE_FIRST.take(heads) | _EDGE_LAST.take(tails)))
+    if edgy.size:
+        encoded = []
+        for i in edgy.tolist():
+            values[i] = values[i].strip()
+            encoded.append(values[i].encode("utf-8"))
+        sizes[edgy] = [len(e) for e in encoded]
+        heads[edgy] = [e[0] if e else 0 for e in encoded]
+        merged, uniques = pd.factorize(values)
+        if len(uniques) < len(values):
+            codes = merged.take(codes)
+            sizes, heads = (
+                _regroup(sizes, merged, len(uniques)),
+                _regroup(heads, merged, len(uniques)),
+            )
+            values = np.asarray(uniques, dtype=object)
+    return DistinctCells(codes, values, sizes, heads)
+
+
+def _regroup(per_value: np.ndarray, merged: np.ndarray, count: int) -> np.ndarray:
+    out = np.empty(count, dtype=per_value.dtype)
+    out[merged] = per_value
+    return out

@@ -1,10 +1,18 @@
 """Validate a partner file against its pandera contract and say, in French, what is wrong.
 
-The route: bytes -> text cells (reading.py) -> headers matched to the contract -> cells read as
-numbers, periods, yes/no -> the pandera contract (types, ranges, enumerations, "dont" within
-total, unique key) -> checks against the references (territories, scheme actions, dates). Every
-problem becomes an ``Issue`` carrying the spreadsheet line, the French column, the value and
-the rule; nothing is raised at the partner.
+The route: bytes -> columns of text cells (reading.py) -> headers matched to the contract ->
+cells read as numbers, periods, yes/no -> the pandera contract (types, ranges, enumerations,
+"dont" within total, unique key) -> checks against the references (territories, scheme actions,
+dates). Every problem becomes an ``Issue`` carrying the spreadsheet line, the French column, the
+value and the rule; nothing is raised at the partner.
+
+A file can hold a million rows but a column rarely holds more than a few hundred distinct
+values, so every per-cell rule, and every element-wise check of the contract, runs once per
+distinct value (``_Column``); rows are only touched to build the table and to list the issues
+of the cells that fail. pandera runs the contract in three parts that together make up all of
+it: each column's schema on that column's distinct values, the dataframe-wide checks on the
+whole typed table, and the unique key on per-value codes (equal codes if and only if equal
+values).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import pandera.pandas as pa
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
 from orchestration.intake.periods import parse_period
-from orchestration.intake.reading import UnreadableFile, read_table
+from orchestration.intake.reading import DistinctCells, UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -33,6 +41,10 @@ _PERSONAL = re.compile(
 _NOT_PERSONAL = re.compile(r"structure|commune|epci|action|territoire|equipement|gestionnaire")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_BYTES = np.array([ord(c) for c in _FORMULA_START], dtype=np.uint8)
+_SPACES = r"[\s\u00a0\u202f]"
+_EMPTY_WORDS = {"nan", "null", "na", "n/a"}
+_EMPTY_MAX_BYTES = max(len(w) for w in _EMPTY_WORDS)  # longer values cannot be "empty"
 _YES = {"oui", "o", "yes", "y", "1", "vrai", "true", "x"}
 _NO = {"non", "n", "no", "0", "faux", "false", ""}
 
@@ -52,6 +64,27 @@ _CHECK_RULES = {
     "isin": "allowed_values",
     "multiple_fields_uniqueness": "duplicate_key",
 }
+# Column checks whose verdict on a cell depends on that cell alone, so judging each distinct
+# value once judges every row. ``whole_number`` is the contracts' own (models/common.py).
+_ELEMENT_WISE = {
+    "equal_to",
+    "not_equal_to",
+    "greater_than",
+    "greater_than_or_equal_to",
+    "less_than",
+    "less_than_or_equal_to",
+    "in_range",
+    "isin",
+    "notin",
+    "str_matches",
+    "str_contains",
+    "str_startswith",
+    "str_endswith",
+    "str_length",
+    "whole_number",
+}
+# The order pandera runs a column's checks in; the first failure is the one reported.
+_CORE_CHECK_ORDER = {"not_nullable": 0, "field_uniqueness": 1, "dtype": 2}
 
 
 @dataclass
@@ -99,8 +132,86 @@ def validate_bytes(
     except UnreadableFile as exc:
         receipt.errors.append(exc.issue)
         return Validated(receipt, None)
-    receipt.rows = len(table.cells)
+    receipt.rows = table.rows
     return _validate_table(table, kind, reference, receipt)
+
+
+class _Column:
+    """One contract column of a file: its distinct values, read once, and each row's code.
+
+    ``raw`` holds the stripped texts, ``values`` what they read as (the typed table's cells),
+    ``bad`` the values already reported, so that a cell gets one error at most.
+    """
+
+    def __init__(self, name: str, meta: dict, cells: DistinctCells, lines: np.ndarray):
+        self.name, self.meta, self.fr = name, meta, meta["fr"]
+        self.codes = cells.codes
+        self.raw = cells.values
+        self.sizes, self.heads = cells.sizes, cells.heads
+        self.values: np.ndarray = cells.values
+        self.bad = np.zeros(len(cells.values), dtype=bool)
+        self.bad_rows: set[int] = set()  # cells reported by a row-level (dataframe) check
+        self.lines = lines
+        self.one_to_one = False  # whether distinct texts still read as distinct values
+
+    @classmethod
+    def absent(cls, name: str, meta: dict, lines: np.ndarray) -> _Column:
+        """An optional column the file does not have: empty in every row."""
+        missing = np.nan if meta["kind"] in {"count", "decimal"} else None
+        cells = DistinctCells(
+            codes=np.zeros(len(lines), dtype=np.int64),
+            values=np.array([""], dtype=object),
+            sizes=np.zeros(1, dtype=np.int64),
+            heads=np.zeros(1, dtype=np.uint8),
+        )
+        column = cls(name, meta, cells, lines)
+        column.values = np.array([missing], dtype=float if missing is not None else object)
+        column.one_to_one = True
+        return column
+
+    def rows_where(self, mask: np.ndarray) -> np.ndarray:
+        """Rows whose value is flagged in ``mask`` (one flag per distinct value), in order."""
+        if not mask.any():
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(mask.take(self.codes))
+
+    def report(self, mask, receipt, rule: str, message: str, *, typed: bool = True) -> None:
+        """An error for every cell whose value is in ``mask`` and not reported yet.
+
+        The error shows the value as read (``typed``) or the text as written.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        fresh = mask & ~self.bad
+        self.bad |= mask
+        rows = self.rows_where(fresh)
+        if self.bad_rows:
+            rows = rows[[r not in self.bad_rows for r in rows.tolist()]]
+        shown = {
+            code: _show(self.values[code]) if typed else self.raw[code]
+            for code in np.flatnonzero(fresh).tolist()
+        }
+        receipt.errors.extend(
+            Issue(rule=rule, line=line, column=self.fr, value=shown[code], message=message)
+            for line, code in zip(
+                self.lines.take(rows).tolist(), self.codes.take(rows).tolist(), strict=True
+            )
+        )
+
+    def row_values(self) -> np.ndarray:
+        return self.values.take(self.codes)
+
+    def key_codes(self) -> np.ndarray:
+        """Per row, a code equal for two rows exactly when their values are equal."""
+        if self.one_to_one:
+            return self.codes
+        codes, _ = pd.factorize(pd.Series(self.values), use_na_sentinel=False)
+        return codes.take(self.codes)
+
+    def expand(self) -> None:
+        """Treat every row as its own value (for checks that look at more than one cell)."""
+        for attr in ("raw", "values", "bad", "sizes", "heads"):
+            setattr(self, attr, getattr(self, attr).take(self.codes))
+        self.codes = np.arange(len(self.codes))
 
 
 def _validate_table(table, kind, reference, receipt) -> Validated:
@@ -111,31 +222,37 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
         return Validated(receipt, None)
 
     lines = table.lines.to_numpy()
-    frame = pd.DataFrame(index=table.cells.index)
-    bad_cells: set[tuple[int, str]] = set()
+    cells = dict(zip(mapping, table.distinct_many(list(mapping.values())), strict=True))
+    columns: dict[str, _Column] = {}
     for name, meta in spec.items():
-        fr = meta["fr"]
-        position = mapping.get(name)
-        if position is None:
-            frame[name] = np.nan if meta["kind"] in {"count", "decimal"} else None
+        if name not in cells:
+            columns[name] = _Column.absent(name, meta, lines)
             continue
-        raw = table.cells[position].astype(str).str.strip()
-        _flag_formulas(raw, fr, lines, receipt, bad_cells, name)
-        frame[name] = _read_cells(raw, meta, fr, lines, receipt, bad_cells, name)
+        column = _Column(name, meta, cells[name], lines)
+        _flag_formulas(column, receipt)
+        _read_cells(column, receipt)
+        columns[name] = column
 
-    _run_contract(contract, frame, spec, lines, receipt, bad_cells)
-    _check_references(frame, kind, spec, lines, reference, receipt, bad_cells)
+    frame = pd.DataFrame(
+        {name: column.row_values() for name, column in columns.items()}, copy=False
+    )
+    _run_contract(contract, frame, columns, spec, receipt)
+    _check_references(columns, kind, reference, receipt)
     if receipt.errors:
         return Validated(receipt, None)
 
     frame.insert(0, "line", lines)
-    periods = frame["period"].map(parse_period)
-    frame["period"] = [p.code for p in periods]
-    frame["period_type"] = [p.period_type for p in periods]
-    frame["period_year"] = [p.year for p in periods]
-    frame["period_start"] = [p.start for p in periods]
-    frame["period_end"] = [p.end for p in periods]
-    receipt.periods = sorted(set(frame["period"]))
+    period = columns["period"]
+    periods = [parse_period(v) for v in period.values]
+    for out, attr, dtype in (
+        ("period", "code", object),
+        ("period_type", "period_type", object),
+        ("period_year", "year", np.int64),
+        ("period_start", "start", object),
+        ("period_end", "end", object),
+    ):
+        frame[out] = np.array([getattr(p, attr) for p in periods], dtype=dtype).take(period.codes)
+    receipt.periods = sorted({p.code for p in periods})
     return Validated(receipt, frame)
 
 
@@ -198,48 +315,45 @@ def _looks_like(header, kind) -> str | None:
     return best if best_score == 1.0 else None
 
 
-def _flag_formulas(raw, fr, lines, receipt, bad_cells, name) -> None:
-    starts = raw.str[:1].isin(_FORMULA_START)
+def _flag_formulas(column: _Column, receipt) -> None:
+    starts = np.isin(column.heads, _FORMULA_BYTES)
     if not starts.any():
         return
-    numeric = raw.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.match(_NUMBER)
-    for idx in raw.index[starts & ~numeric]:
-        bad_cells.add((idx, name))
-        receipt.errors.append(
-            Issue(
-                rule="formula_injection",
-                line=int(lines[idx]),
-                column=fr,
-                value=raw[idx],
-                message="La cellule commence par =, +, - ou @ sans être un nombre : elle pourrait "
-                "être interprétée comme une formule. Saisissez la valeur elle-même.",
-            )
-        )
+    candidates = pd.Series(column.raw[starts])
+    numeric = candidates.str.replace(_SPACES, "", regex=True).str.match(_NUMBER)
+    flagged = np.zeros(len(column.raw), dtype=bool)
+    flagged[np.flatnonzero(starts)[~numeric.to_numpy(dtype=bool)]] = True
+    column.report(
+        flagged,
+        receipt,
+        "formula_injection",
+        "La cellule commence par =, +, - ou @ sans être un nombre : elle pourrait "
+        "être interprétée comme une formule. Saisissez la valeur elle-même.",
+        typed=False,
+    )
 
 
-def _read_cells(raw, meta, fr, lines, receipt, bad_cells, name) -> pd.Series:
-    """Read text cells as the contract column's kind, recording cells that cannot be read."""
-    kind = meta["kind"]
-    empty = raw.eq("") | raw.str.lower().isin({"nan", "null", "na", "n/a"})
+def _read_cells(column: _Column, receipt) -> None:
+    """Read the distinct texts as the contract column's kind, reporting those that cannot be."""
+    kind, name = column.meta["kind"], column.name
+    raw = pd.Series(column.raw, dtype=object)
+    empty = np.zeros(len(raw), dtype=bool)
+    short = column.sizes <= _EMPTY_MAX_BYTES
+    if short.any():
+        few = raw[short]
+        empty[short] = (few.eq("") | few.str.lower().isin(_EMPTY_WORDS)).to_numpy(dtype=bool)
     if kind in {"count", "decimal"}:
-        cleaned = raw.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
-        values = pd.to_numeric(cleaned.where(~empty), errors="coerce")
-        unreadable = values.isna() & ~empty
-        for idx in raw.index[unreadable]:
-            if (idx, name) in bad_cells:
-                continue
-            bad_cells.add((idx, name))
-            receipt.errors.append(
-                Issue(
-                    rule="number_format",
-                    line=int(lines[idx]),
-                    column=fr,
-                    value=raw[idx],
-                    message="Un nombre est attendu (chiffres uniquement, virgule décimale "
-                    "acceptée).",
-                )
-            )
-        return values.astype("float64")
+        cleaned = raw.str.replace(_SPACES, "", regex=True).str.replace(",", ".")
+        values = pd.to_numeric(cleaned.where(~empty), errors="coerce").astype("float64")
+        column.report(
+            values.isna().to_numpy() & ~empty,
+            receipt,
+            "number_format",
+            "Un nombre est attendu (chiffres uniquement, virgule décimale acceptée).",
+            typed=False,
+        )
+        column.values = values.to_numpy()
+        return
     if kind == "yes_no":
         lowered = raw.str.lower()
         out = pd.Series(None, index=raw.index, dtype=object)
@@ -247,157 +361,219 @@ def _read_cells(raw, meta, fr, lines, receipt, bad_cells, name) -> pd.Series:
         out[lowered.isin(_NO - {""})] = "non"
         other = ~lowered.isin(_YES | _NO)
         out[other] = raw[other]  # left for the contract's oui/non check to report
-        return out
-    if name == "commune_code":
-        padded = raw.str.fullmatch(r"\d{4}")
-        for idx in raw.index[padded]:
-            receipt.warnings.append(
-                Issue(
-                    rule="commune_code_padded",
-                    line=int(lines[idx]),
-                    column=fr,
-                    value=raw[idx],
-                    message=f"Code commune à 4 chiffres complété en « 0{raw[idx]} » (le zéro "
-                    "initial a sans doute été supprimé par le tableur).",
-                )
-            )
-        raw = raw.where(~padded, "0" + raw)
-    if name == "territory_code":
-        raw = raw.where(~raw.str.fullmatch(r"\d{4}"), "0" + raw)
-    return raw.where(~empty, None).astype(object)
-
-
-def _run_contract(contract, frame, spec, lines, receipt, bad_cells) -> None:
-    try:
-        contract.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    else:
+        column.values = out.to_numpy(dtype=object)
         return
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        index = case.index
-        if index is None or (isinstance(index, float) and np.isnan(index)):
-            continue  # schema-level failures are reported from the cells
-        index = int(index)
-        if check.startswith("within_total:"):
-            _, part, total = check.split(":")
-            key = (index, check)
-            if key in seen:
-                continue
-            seen.add(key)
-            receipt.errors.append(
-                Issue(
-                    rule="within_total",
-                    line=int(lines[index]),
-                    column=spec[part]["fr"],
-                    value=_show(frame.at[index, part]),
-                    message=f"« {spec[part]['fr']} » ({_show(frame.at[index, part])}) dépasse "
-                    f"« {spec[total]['fr']} » ({_show(frame.at[index, total])}).",
+    if name in {"commune_code", "territory_code"}:
+        padded = raw.str.fullmatch(r"\d{4}").to_numpy(dtype=bool)
+        if name == "commune_code":
+            for row in column.rows_where(padded).tolist():
+                text = column.raw[column.codes[row]]
+                receipt.warnings.append(
+                    Issue(
+                        rule="commune_code_padded",
+                        line=int(column.lines[row]),
+                        column=column.fr,
+                        value=text,
+                        message=f"Code commune à 4 chiffres complété en « 0{text} » (le zéro "
+                        "initial a sans doute été supprimé par le tableur).",
+                    )
                 )
-            )
-            continue
-        name = str(case.column)
-        if (index, name) in bad_cells:
-            continue
-        base = check.split("(", 1)[0]
-        if base == "multiple_fields_uniqueness":
-            key = (index, base)
-            if key in seen:
-                continue
-            seen.add(key)
-            key_cols = ", ".join(spec[c]["fr"] for c in contract.Config.unique)
-            receipt.errors.append(
-                Issue(
-                    rule="duplicate_key",
-                    line=int(lines[index]),
-                    column=key_cols,
-                    value=" / ".join(_show(frame.at[index, c]) for c in contract.Config.unique),
-                    message="Ligne en double : une autre ligne porte la même clé ("
-                    + key_cols
-                    + ").",
-                )
-            )
-            continue
-        message = _CHECK_MESSAGES.get(base, f"Règle non respectée : {check}.")
-        rule_text = spec.get(name, {}).get("rule")
-        if base in {"isin", "str_matches"} and rule_text:
-            message += f" Attendu : {rule_text}."
-        bad_cells.add((index, name))
-        receipt.errors.append(
-            Issue(
-                rule=_CHECK_RULES.get(base, base),
-                line=int(lines[index]),
-                column=spec.get(name, {}).get("fr", name),
-                value=_show(case.failure_case),
-                message=message,
-            )
+        raw = raw.where(~padded, "0" + raw)
+        column.one_to_one = not padded.any() and empty.sum() <= 1
+    else:
+        column.one_to_one = empty.sum() <= 1
+    column.values = (
+        raw.where(~empty, None).to_numpy(dtype=object) if empty.any() else raw.to_numpy()
+    )
+
+
+def _run_contract(contract, frame, columns, spec, receipt) -> None:
+    """Run the whole pandera contract: columns on distinct values, the rest on the table."""
+    schema = contract.to_schema()
+    if schema.parsers or schema.coerce or schema.index is not None or schema.dtype is not None:
+        raise NotImplementedError(
+            f"{contract.__name__}: intake runs pandera column by column and does not apply "
+            "parsers, coercion, index or table-wide dtypes; extend _run_contract first."
         )
+    key = list(schema.unique or [])
+    if key:
+        keys = pd.DataFrame({name: columns[name].key_codes() for name in key})
+        unique_only = pa.DataFrameSchema(
+            unique=schema.unique, report_duplicates=schema.report_duplicates, name=schema.name
+        )
+        _report_duplicates(_failures(unique_only, keys), columns, spec, key, receipt)
+    for check in schema.checks:
+        # A "within_total:<part>:<total>" check reads those two columns only; pandera looks
+        # for all-empty rows over whatever table it is given, so it gets just them.
+        used = check.name.split(":")[1:] if check.name.startswith("within_total:") else None
+        table_check = pa.DataFrameSchema(checks=[check], name=schema.name)
+        cases = _failures(table_check, frame[used] if used else frame)
+        _report_table_checks(cases, frame, columns, spec, receipt)
+    for name, column_schema in schema.columns.items():
+        column = columns[name]
+        if (
+            column_schema.unique
+            or column_schema.parsers
+            or not all(c.element_wise or c.name in _ELEMENT_WISE for c in column_schema.checks)
+        ):
+            column.expand()
+        distinct = pd.DataFrame({name: column.values})
+        one_column = pa.DataFrameSchema({name: column_schema}, name=schema.name)
+        _report_column_checks(_failures(one_column, distinct), column, receipt)
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
 
 
-def _check_references(frame, kind, spec, lines, reference, receipt, bad_cells) -> None:
-    """Checks against the territory reference, the schemes and the calendar."""
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame | None:
+    try:
+        schema.validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        # Schema-level failures (no row) are reported from the cells.
+        return cases[cases["index"].notna()]
+    return None
 
-    def flag(mask, name, rule, message):
-        for idx in frame.index[mask]:
-            if (idx, name) in bad_cells:
+
+def _report_duplicates(cases, columns, spec, key, receipt) -> None:
+    if cases is None or cases.empty:
+        return
+    key_cols = ", ".join(spec[c]["fr"] for c in key)
+    for row in sorted(set(cases["index"].astype(np.int64).tolist())):
+        values = [_show(columns[c].values[columns[c].codes[row]]) for c in key]
+        # A double is reported through a key cell that holds a value not already reported.
+        if not any(
+            value is not None and not _reported(columns[c], row)
+            for c, value in zip(key, values, strict=True)
+        ):
+            continue
+        receipt.errors.append(
+            Issue(
+                rule="duplicate_key",
+                line=int(columns[key[0]].lines[row]),
+                column=key_cols,
+                value=" / ".join(v or "" for v in values),
+                message="Ligne en double : une autre ligne porte la même clé (" + key_cols + ").",
+            )
+        )
+
+
+def _reported(column: _Column, row: int) -> bool:
+    return bool(column.bad[column.codes[row]]) or row in column.bad_rows
+
+
+def _report_table_checks(cases, frame, columns, spec, receipt) -> None:
+    if cases is None or cases.empty:
+        return
+    lines = next(iter(columns.values())).lines
+    seen: set[tuple[int, str]] = set()
+    for check, row, name, failure in zip(
+        cases["check"].astype(str).tolist(),
+        cases["index"].astype(np.int64).tolist(),
+        cases["column"].astype(str).tolist(),
+        cases["failure_case"].tolist(),
+        strict=True,
+    ):
+        if check.startswith("within_total:"):
+            if (row, check) in seen:
                 continue
-            bad_cells.add((idx, name))
+            seen.add((row, check))
+            _, part, total = check.split(":")
+            shown_part, shown_total = _show(frame.at[row, part]), _show(frame.at[row, total])
             receipt.errors.append(
                 Issue(
-                    rule=rule,
-                    line=int(lines[idx]),
-                    column=spec[name]["fr"],
-                    value=_show(frame.at[idx, name]),
-                    message=message,
+                    rule="within_total",
+                    line=int(lines[row]),
+                    column=spec[part]["fr"],
+                    value=shown_part,
+                    message=f"« {spec[part]['fr']} » ({shown_part}) dépasse "
+                    f"« {spec[total]['fr']} » ({shown_total}).",
                 )
             )
+            continue
+        # Any other table-wide check: reported on the cells it names, once per cell.
+        column = columns.get(name)
+        if column is None or _reported(column, row):
+            continue
+        column.bad_rows.add(row)
+        base = check.split("(", 1)[0]
+        receipt.errors.append(
+            Issue(
+                rule=_CHECK_RULES.get(base, base),
+                line=int(lines[row]),
+                column=column.fr,
+                value=_show(failure),
+                message=_CHECK_MESSAGES.get(base, f"Règle non respectée : {check}."),
+            )
+        )
 
-    periods = frame["period"].map(lambda v: parse_period(v) if isinstance(v, str) else None)
-    future = periods.map(lambda p: p is not None and p.start > reference.today)
-    flag(future, "period", "period_in_future", "Cette période n'a pas encore commencé.")
+
+def _report_column_checks(cases, column: _Column, receipt) -> None:
+    if cases is None or cases.empty:
+        return
+    order = [
+        _CORE_CHECK_ORDER.get(str(check).split("(", 1)[0], 3 + (0 if pd.isna(n) else int(n)))
+        for check, n in zip(cases["check"].tolist(), cases["check_number"].tolist(), strict=True)
+    ]
+    cases = cases.assign(_order=order).sort_values(["_order"], kind="stable")
+    first = cases.drop_duplicates("index")  # a value is reported for its first failure only
+    rule_text = column.meta.get("rule")
+    for check, group in first.groupby("check", sort=False):
+        base = str(check).split("(", 1)[0]
+        message = _CHECK_MESSAGES.get(base, f"Règle non respectée : {check}.")
+        if base in {"isin", "str_matches"} and rule_text:
+            message += f" Attendu : {rule_text}."
+        mask = np.zeros(len(column.values), dtype=bool)
+        mask[group["index"].astype(np.int64).to_numpy()] = True
+        column.report(mask, receipt, _CHECK_RULES.get(base, base), message)
+
+
+def _check_references(columns, kind, reference, receipt) -> None:
+    """Checks against the territory reference, the schemes and the calendar."""
+
+    def flag(name, mask, rule, message):
+        columns[name].report(mask, receipt, rule, message)
+
+    def unknown(name, known):
+        values = pd.Series(columns[name].values, dtype=object)
+        return (values.notna() & ~values.isin(known)).to_numpy()
+
+    period = columns["period"]
+    periods = [parse_period(v) if isinstance(v, str) else None for v in period.values]
+    future = [p is not None and p.start > reference.today for p in periods]
+    flag("period", future, "period_in_future", "Cette période n'a pas encore commencé.")
     if reference.years:
         first, last = reference.years
-        outside = periods.map(lambda p: p is not None and not first <= p.year <= last)
         flag(
-            outside,
             "period",
+            [p is not None and not first <= p.year <= last for p in periods],
             "period_outside_scheme",
             f"Période hors du schéma : seules les années {first} à {last} sont suivies.",
         )
-    if "commune_code" in frame and reference.commune_codes is not None:
-        codes = frame["commune_code"]
-        unknown = codes.notna() & ~codes.isin(reference.commune_codes)
+    if "commune_code" in columns and reference.commune_codes is not None:
         flag(
-            unknown,
             "commune_code",
+            unknown("commune_code", reference.commune_codes),
             "unknown_commune",
             "Code commune inconnu du code officiel géographique.",
         )
-    if "territory_code" in frame and reference.commune_codes is not None:
-        codes = frame["territory_code"]
+    if "territory_code" in columns and reference.commune_codes is not None:
         known = set(reference.commune_codes) | set(reference.epci_codes or ())
         flag(
-            codes.notna() & ~codes.isin(known),
             "territory_code",
+            unknown("territory_code", known),
             "unknown_territory",
             "Code inconnu : ni une commune (code INSEE) ni un EPCI (SIREN) du référentiel.",
         )
-    if "action_code" in frame and reference.action_codes is not None:
-        codes = frame["action_code"]
+    if "action_code" in columns and reference.action_codes is not None:
         flag(
-            codes.notna() & ~codes.isin(reference.action_codes),
             "action_code",
+            unknown("action_code", reference.action_codes),
             "unknown_action",
             "Code action inconnu : ce n'est pas une action des schémas suivis.",
         )
     if kind == "attendance" and reference.known_structures is not None:
-        codes = frame["structure_code"]
         flag(
-            codes.notna() & ~codes.isin(reference.known_structures),
             "structure_code",
+            unknown("structure_code", reference.known_structures),
             "unknown_structure",
             "Structure inconnue : elle doit d'abord figurer dans un fichier de places "
             "(placements) envoyé par votre organisme.",
