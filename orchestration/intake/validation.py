@@ -36,9 +36,15 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Headers that reveal personal data. We take aggregates only, so such a file is refused whole.
 _PERSONAL = re.compile(
     r"(^|_)(nom|noms|prenom|prenoms|nir|nss|secu|securite_sociale|naissance|date_de_naissance|"
-    r"ddn|adresse|telephone|tel|portable|mail|email|e_mail|courriel)(_|$)"
+    r"ddn|adresse|telephone|tel|portable|mail|email|e_mail|courriel|matricule|allocataire|"
+    r"numero_allocataire)(_|$)"
 )
-_NOT_PERSONAL = re.compile(r"structure|commune|epci|action|territoire|equipement|gestionnaire")
+# ...unless the name, address or contact is that of a place or body ("nom de la structure"),
+# not of a person ("nom du directeur de la structure" stays personal).
+_NOT_PERSONAL = re.compile(
+    r"(^|_)(nom|noms|adresse|mail|email|e_mail|courriel|telephone|tel)_(de_la_|de_l_|du_|de_|des_|d_)?"
+    r"(structure|commune|epci|action|territoire|equipement|gestionnaire|etablissement)s?(_|$)"
+)
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@")
 _FORMULA_BYTES = np.array([ord(c) for c in _FORMULA_START], dtype=np.uint8)
@@ -201,10 +207,19 @@ class _Column:
         return self.values.take(self.codes)
 
     def key_codes(self) -> np.ndarray:
-        """Per row, a code equal for two rows exactly when their values are equal."""
-        if self.one_to_one:
+        """Per row, a code equal for two rows exactly when their values are equal.
+
+        Periods compare by what they mean: 2017-03 and 03/2017 are the same key.
+        """
+        values = self.values
+        if self.meta["kind"] == "period":
+            canonical = [parse_period(v) if isinstance(v, str) else None for v in values]
+            values = np.array(
+                [p.code if p else v for p, v in zip(canonical, values, strict=True)], dtype=object
+            )
+        elif self.one_to_one:
             return self.codes
-        codes, _ = pd.factorize(pd.Series(self.values), use_na_sentinel=False)
+        codes, _ = pd.factorize(pd.Series(values), use_na_sentinel=False)
         return codes.take(self.codes)
 
     def expand(self) -> None:
@@ -359,25 +374,24 @@ def _read_cells(column: _Column, receipt) -> None:
         out = pd.Series(None, index=raw.index, dtype=object)
         out[lowered.isin(_YES)] = "oui"
         out[lowered.isin(_NO - {""})] = "non"
-        other = ~lowered.isin(_YES | _NO)
+        other = ~lowered.isin(_YES | _NO) & ~empty  # "NA", "n/a"… are empty, as elsewhere
         out[other] = raw[other]  # left for the contract's oui/non check to report
         column.values = out.to_numpy(dtype=object)
         return
     if name in {"commune_code", "territory_code"}:
         padded = raw.str.fullmatch(r"\d{4}").to_numpy(dtype=bool)
-        if name == "commune_code":
-            for row in column.rows_where(padded).tolist():
-                text = column.raw[column.codes[row]]
-                receipt.warnings.append(
-                    Issue(
-                        rule="commune_code_padded",
-                        line=int(column.lines[row]),
-                        column=column.fr,
-                        value=text,
-                        message=f"Code commune à 4 chiffres complété en « 0{text} » (le zéro "
-                        "initial a sans doute été supprimé par le tableur).",
-                    )
+        for row in column.rows_where(padded).tolist():
+            text = column.raw[column.codes[row]]
+            receipt.warnings.append(
+                Issue(
+                    rule="commune_code_padded",
+                    line=int(column.lines[row]),
+                    column=column.fr,
+                    value=text,
+                    message=f"Code commune à 4 chiffres complété en « 0{text} » (le zéro "
+                    "initial a sans doute été supprimé par le tableur).",
                 )
+            )
         raw = raw.where(~padded, "0" + raw)
         column.one_to_one = not padded.any() and empty.sum() <= 1
     else:
