@@ -253,6 +253,8 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
     )
     _run_contract(contract, frame, columns, spec, receipt)
     _check_references(columns, kind, reference, receipt)
+    if kind == "attendance" and not receipt.errors:
+        _warn_implausible_hours(columns, receipt)
     if receipt.errors:
         return Validated(receipt, None)
 
@@ -593,6 +595,46 @@ def _check_references(columns, kind, reference, receipt) -> None:
             "(placements) envoyé par votre organisme.",
         )
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
+
+
+# Billing above this share of attended hours is implausible (CNAF's top funding band is 120 %).
+MAX_BILLED_SHARE = 1.2
+
+
+def _warn_implausible_hours(columns, receipt) -> None:
+    """Warnings, not errors: hours that are possible but most likely a mistake."""
+    theoretical = columns["theoretical_hours"].row_values().astype("float64")
+    attended = columns["attended_hours"].row_values().astype("float64")
+    billed = columns["billed_hours"].row_values().astype("float64")
+    lines = columns["attended_hours"].lines
+    checks = (
+        (
+            billed > MAX_BILLED_SHARE * attended,
+            "billed_hours",
+            billed,
+            "billing_above_120_percent",
+            "Heures facturées supérieures à 120 % des heures réalisées : vérifiez les deux "
+            "valeurs.",
+        ),
+        (
+            attended > theoretical,
+            "attended_hours",
+            attended,
+            "attended_above_capacity",
+            "Heures réalisées supérieures à la capacité théorique : vérifiez les deux valeurs.",
+        ),
+    )
+    for mask, name, values, rule, message in checks:
+        for row in np.flatnonzero(mask).tolist():
+            receipt.warnings.append(
+                Issue(
+                    rule=rule,
+                    line=int(lines[row]),
+                    column=columns[name].fr,
+                    value=_show(float(values[row])),
+                    message=message,
+                )
+            )
 
 
 def _show(value) -> str | None:

@@ -160,3 +160,18 @@ def test_receipt_json_has_the_documented_shape():
         "rule": "number_format",
         "message": error["message"],
     }
+
+
+def test_implausible_hours_are_warnings_not_errors():
+    text = (
+        "periode;code_structure;heures_theoriques;heures_realisees;heures_facturees\n"
+        "2017-T1;EAJE-1;1000;800;900\n"  # plausible
+        "2017-T1;EAJE-2;1000;800;1000\n"  # billed 125 % of attended
+        "2017-T1;EAJE-3;1000;1100;1100\n"  # attended above capacity
+    )
+    receipt = validate_bytes(text.encode(), "attendance", reference=REF).receipt
+    assert receipt.accepted
+    assert [(w.line, w.column, w.rule) for w in receipt.warnings] == [
+        (3, "heures_facturees", "billing_above_120_percent"),
+        (4, "heures_realisees", "attended_above_capacity"),
+    ]
