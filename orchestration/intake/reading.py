@@ -18,6 +18,10 @@ import csv
 import io
 import re
 import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,6 +117,29 @@ class RawTable:
         if todo:
             self._cache.update(zip(todo, self.source.distinct(todo), strict=True))
         return [self._cache[p] for p in positions]
+
+
+@contextmanager
+def short_lived_arrays() -> Iterator[None]:
+    """Within this block numpy does not ask the kernel for huge pages.
+
+    numpy advises transparent huge pages for arrays of 4 MB and more. Where the kernel then
+    compacts memory on the spot (THP defrag "madvise", as on the machine this was measured on),
+    each fault stalls; reading a million-row file spent about as long in the kernel as in
+    Python. The arrays here live for a fraction of a second, so plain pages are the better
+    deal. The setting is process-wide and restored on exit. (Keeping freed arrays in glibc's
+    heap with mallopt was tried as well: it was slower.)
+    """
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:  # another numpy layout: keep its default
+        yield
+        return
+    previous = _set_madvise_hugepage(False)
+    try:
+        yield
+    finally:
+        _set_madvise_hugepage(previous)
 
 
 def _refuse_binaries(data: bytes) -> None:
@@ -273,9 +300,10 @@ def _read_with_csv(text: str, delimiter: str):
 
 # Files are scanned in slices of this many bytes, so that temporary masks stay small.
 _SCAN = 1 << 22
-# Distinct values are decoded, and rows read, this many at a time.
+# Distinct values are decoded this many at a time.
 _DECODE = 1 << 16
-_SWEEP = 1 << 15
+# Files with fewer rows read their columns one after the other.
+_THREADED_ROWS = 50_000
 
 
 class _Buffer:
@@ -287,39 +315,45 @@ class _Buffer:
     def __init__(self, utf8: bytes):
         self.data, self.size = utf8, len(utf8)
         self.bytes = np.frombuffer(utf8, dtype=np.uint8)
-        self.words = np.frombuffer(utf8, dtype="<u8", count=self.size // 8)
-        if len(self.words) < 2:  # a tiny file: pad it whole
-            self.words = np.frombuffer(utf8 + bytes(16 + -self.size % 8), dtype="<u8")
-        if not self.words.flags.aligned:
-            self.words = self.words.copy()
-        # The last words again, zero-padded, for reads that reach the end of the file.
-        self.tail_from = max(len(self.words) - 1, 0)
-        tail = utf8[8 * self.tail_from :]
-        self.tail = np.frombuffer(tail + bytes(16 + -len(tail) % 8), dtype="<u8")
+        # One little-endian word starting at every byte offset whose 8 bytes are in the file:
+        # overlapping, unaligned views of the same memory (x86 and ARM64 read those natively).
+        source = utf8 if self.size >= 8 else utf8 + bytes(8)  # a tiny file: pad it whole
+        self.last_word = len(source) - 8
+        self.words = np.ndarray(
+            shape=(self.last_word + 1,), dtype="<u8", buffer=source, strides=(1,)
+        )
 
     def at(self, offsets: np.ndarray) -> np.ndarray:
         return self.bytes.take(offsets, mode="clip")
 
-    def words_at(self, start: np.ndarray, size: np.ndarray) -> np.ndarray:
-        """The first (up to) 8 bytes at each offset as a little-endian word, zero past ``size``."""
-        index = start >> 3
-        shift = (start & 7).astype(np.uint64)
-        shift <<= np.uint64(3)
-        low = self.words.take(index, mode="clip")
-        index += 1
-        high = self.words.take(index, mode="clip")
-        if index.size and int(index.max()) >= len(self.words):  # reaches the end of the file
-            near = np.flatnonzero(index >= len(self.words))
-            at = index.take(near) - self.tail_from
-            low[near] = self.tail.take(at - 1)
-            high[near] = self.tail.take(at)
-        low >>= shift
-        shift ^= np.uint64(56)  # 56 - shift, for shift in 0, 8, ..., 56
-        high <<= shift
-        high <<= np.uint64(8)
-        low |= high
-        low &= _WORD_MASKS.take(np.minimum(size, 8))
+    def words_at(self, start: np.ndarray, size: np.ndarray, scratch=None) -> np.ndarray:
+        """The first (up to) 8 bytes at each offset as a little-endian word, zero past ``size``.
+
+        ``scratch(name, length, dtype)`` may lend the arrays to work in.
+        """
+        n = len(start)
+        scratch = scratch or _fresh
+        near = None
+        if n and int(start.max()) > self.last_word:  # words that would run past the end
+            near = np.flatnonzero(start > self.last_word)
+            tail = start.take(near)
+            start = start.copy()
+            start[near] = 0
+        # Fancy indexing reads a strided view in place (``take`` would copy it whole first).
+        low = self.words[start]
+        if near is not None:
+            low[near] = [int.from_bytes(self.data[at : at + 8], "little") for at in tail.tolist()]
+        mask = np.take(
+            _WORD_MASKS,
+            np.minimum(size, 8, out=scratch("index", n, np.int64)),
+            out=scratch("mask", n, np.uint64),
+        )
+        low &= mask
         return low
+
+
+def _fresh(name: str, length: int, dtype) -> np.ndarray:
+    return np.empty(length, dtype=dtype)
 
 
 class _ByteSplit:
@@ -336,6 +370,8 @@ class _ByteSplit:
         offset_type = np.int32 if n < 2**31 - 64 else np.int64
         ends, closing = [], []
         is_end, is_delimiter = np.empty(_SCAN, dtype=bool), np.empty(_SCAN, dtype=bool)
+        # Carriage returns, and those that end a line (CRLF); any other ends a record too.
+        returns = [0, 0] if b"\r" in buffer.data else None
         for low in range(0, n, _SCAN):
             part = buffer.bytes[low : low + _SCAN]
             found, other = is_end[: len(part)], is_delimiter[: len(part)]
@@ -343,9 +379,14 @@ class _ByteSplit:
             np.equal(part, self.delimiter, out=other)
             found |= other
             at = np.flatnonzero(found)
-            closing.append(part[at] == _NL)
+            closes = part[at] == _NL
+            closing.append(closes)
             at += low
             ends.append(at.astype(offset_type))
+            if returns is not None:
+                returns[0] += int(np.count_nonzero(np.equal(part, _CR, out=other)))
+                line_ends = at[closes]
+                returns[1] += int(np.count_nonzero(buffer.at(line_ends - 1) == _CR))
         if n and buffer.data[-1:] != b"\n":  # last line without a line end
             ends.append(np.array([n], dtype=offset_type))
             closing.append(np.array([True]))
@@ -355,19 +396,29 @@ class _ByteSplit:
         self.first[:1] = 0
         self.first[1:] = self.last[:-1] + 1
         self.counts = self.last - self.first + 1
+        self.lone_returns = returns is not None and returns[0] != returns[1]
         self.quoted = False
         self.body: np.ndarray | None = None
         self.block = None  # the body's cell starts and ends as (rows x cells) views, if regular
+        self._scratch: dict[tuple[int, str], np.ndarray] = {}
+
+    def scratch(self, name: str, length: int, dtype) -> np.ndarray:
+        """A work array reused from column to column (one set per thread): fresh memory is slow
+        to come by."""
+        key = (threading.get_ident(), name)
+        kept = self._scratch.get(key)
+        if kept is None or len(kept) < length or kept.dtype != dtype:
+            kept = self._scratch[key] = np.empty(length, dtype=dtype)
+        return kept[:length]
 
     @classmethod
     def read(cls, utf8: bytes, delimiter: str):
         """Header, column sources and lines, or None when only the csv module reads it right."""
         if sys.byteorder != "little" or b"\x00" in utf8:
             return None
-        buffer = _Buffer(utf8)
-        if b"\r" in utf8 and not _returns_end_lines(buffer):
-            return None  # a lone carriage return ends a record for the csv module
-        split = cls(buffer, delimiter)
+        split = cls(_Buffer(utf8), delimiter)
+        if split.lone_returns:
+            return None  # a carriage return alone ends a record for the csv module
         if b'"' in utf8 and not split._quotes_only_wrap_cells(utf8.count(b'"')):
             return None
         return split._table()
@@ -395,8 +446,6 @@ class _ByteSplit:
 
     def bounds(self, rows: np.ndarray, j: int):
         """Byte range of cell ``j`` of each row, quotes removed; empty where a row is shorter."""
-        if self.block is not None and rows is self.body:
-            return self._block_bounds(j)
         counts = self.counts.take(rows)
         cells = self.first.take(rows) + j
         present = None if counts.min() > j else counts > j
@@ -434,18 +483,7 @@ class _ByteSplit:
             self.ends[low:high].reshape(len(body), -1),
         )
 
-    def _block_bounds(self, j: int):
-        before, after = self.block
-        if j >= after.shape[1]:
-            return np.zeros(len(after), dtype=np.int64), np.zeros(len(after), dtype=np.int64)
-        start = before[:, j].astype(np.int64)
-        start += 1
-        end = after[:, j].astype(np.int64)
-        if j == after.shape[1] - 1:
-            end -= (end > start) & (self.buffer.at(end - 1) == _CR)
-        return self._unquote(start, end)
-
-    def strip(self, start: np.ndarray, end: np.ndarray):
+    def _strip(self, start: np.ndarray, end: np.ndarray):
         """Remove ASCII spaces at both ends, in place; flag cells that may hold wider ones."""
         edgy = _EDGE_FIRST.take(self.buffer.at(start))
         edgy |= _EDGE_LAST.take(self.buffer.at(end - 1))
@@ -486,9 +524,9 @@ class _ByteSplit:
             texts.extend(joined.tobytes().decode("utf-8").split("\n")[:-1])
         return texts
 
-    def has_text(self, rows: np.ndarray, j: int) -> np.ndarray:
-        """Whether cell ``j`` of each row holds something other than spaces."""
-        start, end, wide = self.strip(*self.bounds(rows, j))
+    def has_text(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Whether each byte range holds something other than spaces."""
+        start, end, wide = self._strip(start.copy(), end.copy())
         found = (end > start) & ~wide
         for i in np.flatnonzero(wide).tolist():
             found[i] = bool(self.buffer.data[start[i] : end[i]].decode("utf-8").strip())
@@ -505,7 +543,7 @@ class _ByteSplit:
         pending = np.flatnonzero(~text_rows)
         j = 0
         while pending.size:
-            found = self.has_text(pending, j)
+            found = self.has_text(*self.bounds(pending, j))
             text_rows[pending[found]] = True
             pending = pending[~found]
             pending = pending[self.counts.take(pending) > j + 1]
@@ -525,7 +563,7 @@ class _ByteSplit:
         width = _trimmed_width(
             header,
             int(self.counts.take(body).max()) if body.size else 0,
-            lambda idx: bool(self.has_text(body, idx).any()),
+            lambda idx: bool(self.has_text(*self._cells(None, idx)).any()),
         )
         if not body.size:
             raise _header_only(at + 1)
@@ -533,106 +571,69 @@ class _ByteSplit:
         return header, self, body.astype(np.int64) + 1
 
     def distinct(self, positions: list[int]) -> list[DistinctCells]:
-        """Distinct stripped values of the body's cells in each column of ``positions``."""
-        first = self._first_words(positions)
-        return [_stripped(self._distinct(j, *first[j])) for j in positions]
+        """Distinct stripped values of the body's cells in each column of ``positions``.
 
-    def _cells(self, index: np.ndarray, j: int):
-        """Byte range of cell ``j`` of the body rows at ``index`` (positions in the body)."""
+        Columns are independent and numpy lets go of the GIL in its loops, so two threads read
+        two columns at once.
+        """
+
+        def one(j: int) -> DistinctCells:
+            return _stripped(self._distinct(j, *self._cells(None, j, self.scratch)))
+
+        try:
+            if len(positions) < 2 or len(self.body) < _THREADED_ROWS:
+                return [one(j) for j in positions]
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sdsf-read") as pool:
+                return list(pool.map(one, positions))
+        finally:
+            self._scratch.clear()
+
+    def _cells(self, index: np.ndarray | None, j: int, scratch=None):
+        """Byte range of cell ``j`` of the body rows at ``index`` (positions in the body; None:
+        all of them), quotes removed; empty where a row is shorter."""
         if self.block is None:
-            return self.bounds(self.body.take(index), j)
+            return self.bounds(self.body if index is None else self.body.take(index), j)
         before, after = self.block
-        if j >= after.shape[1]:  # beyond every row's last cell: empty
-            return np.zeros(len(index), dtype=np.int64), np.zeros(len(index), dtype=np.int64)
-        start = before[:, j].take(index).astype(np.int64)
-        start += 1
-        end = after[:, j].take(index).astype(np.int64)
+        count = len(after) if index is None else len(index)
+        if j >= after.shape[1]:  # beyond every row's last cell
+            return np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+        scratch = scratch or _fresh
+        start, end = scratch("start", count, np.int64), scratch("end", count, np.int64)
+        if index is None:
+            np.add(before[:, j], 1, out=start)
+            end[:] = after[:, j]
+        else:
+            np.add(before[:, j].take(index), 1, out=start)
+            end[:] = after[:, j].take(index)
         if j == after.shape[1] - 1:
             end -= (end > start) & (self.buffer.at(end - 1) == _CR)
         return self._unquote(start, end)
 
-    def _first_words(self, positions: list[int]) -> dict:
-        """Per column: codes grouping cells by their first 8 bytes, those bytes for each code,
-        and which cells are longer than 8 bytes (with their sizes).
-
-        Rows are read a slice at a time, every column of a row together (in file order), and
-        each slice is factorised on its own before the slices are merged: all of it stays small.
-        """
-        rows = len(self.body)
-        found = {j: ([], [], [], []) for j in positions}  # codes, words, longer, sizes
-        for low in range(0, rows, _SWEEP):
-            index = np.arange(low, min(low + _SWEEP, rows))
-            if self.block is None:
-                bounds = [self._cells(index, j) for j in positions]
-                start = np.stack([b[0] for b in bounds], axis=1)
-                end = np.stack([b[1] for b in bounds], axis=1)
-            else:
-                start, end = self._block_slice(low, positions)
-            end -= start
-            words = self.buffer.words_at(start.reshape(-1), end.reshape(-1)).reshape(end.shape)
-            for i, j in enumerate(positions):
-                codes, uniques = pd.factorize(np.ascontiguousarray(words[:, i]))
-                longer = np.flatnonzero(end[:, i] > 8)
-                parts = found[j]
-                parts[0].append(codes)
-                parts[1].append(uniques)
-                parts[2].append(longer + low)
-                parts[3].append(end[:, i].take(longer))
-        out = {}
-        for j, (codes, words, longer, sizes) in found.items():
-            merged, uniques = pd.factorize(np.concatenate(words))
-            offset = 0
-            for k, part in enumerate(codes):
-                codes[k] = merged[offset : offset + len(words[k])].take(part)
-                offset += len(words[k])
-            out[j] = (np.concatenate(codes), uniques, np.concatenate(longer), np.concatenate(sizes))
-        return out
-
-    def _block_slice(self, low: int, positions: list[int]):
-        before, after = self.block
-        picked = np.minimum(positions, after.shape[1] - 1)
-        start = before[low : low + _SWEEP].take(picked, axis=1).astype(np.int64)
-        start += 1
-        end = after[low : low + _SWEEP].take(picked, axis=1).astype(np.int64)
-        beyond = np.flatnonzero(np.array(positions) >= after.shape[1])
-        start[:, beyond] = 0  # beyond every row's last cell: empty
-        end[:, beyond] = 0
-        last = np.flatnonzero(np.array(positions) == after.shape[1] - 1)
-        if last.size:
-            closing = end[:, last]
-            closing -= (closing > start[:, last]) & (self.buffer.at(closing - 1) == _CR)
-            end[:, last] = closing
-        return self._unquote(start, end)
-
-    def _distinct(self, j: int, codes, uniques, longer, sizes):
-        """Group equal cells of column ``j``, from their grouping by first 8 bytes.
+    def _distinct(self, j: int, start: np.ndarray, end: np.ndarray):
+        """Group equal cells of column ``j`` (byte ranges), comparing them 8 bytes at a time.
 
         Returns the codes, and for each distinct cell its text, size, first and last byte. The
         file holds no zero byte, so padding a cell with zeros cannot make two cells look alike.
         """
-        if not longer.size:  # every value fits in its first word: decode the words themselves
+        sizes = np.subtract(end, start, out=self.scratch("sizes", len(start), np.int64))
+        first = self.buffer.words_at(start, sizes, self.scratch)
+        longer = np.flatnonzero(sizes > 8)
+        key, extra = _fold(self.buffer, first, start, sizes, longer)
+        if _all_distinct(key):  # a code per row (an identifier column): nothing to group
+            codes = reps = np.arange(len(key))
+        elif not longer.size:  # every value fits in its first word: decode the words themselves
+            codes, uniques = pd.factorize(first)
             grid = uniques.astype("<u8").view(np.uint8).reshape(-1, 8)
             counts = np.count_nonzero(grid, axis=1)
             texts = [w.rstrip(b"\x00").decode("utf-8") for w in uniques.astype("<u8").view("S8")]
             tails = grid[np.arange(len(grid)), np.maximum(counts - 1, 0)]
             return codes, texts, counts.astype(np.int64), grid[:, 0].copy(), tails
-        start = self._cells(longer, j)[0]
-        count, offset = len(uniques), 8
-        while longer.size:
-            word_codes, word_uniques = pd.factorize(
-                self.buffer.words_at(start + offset, sizes - offset)
-            )
-            pairs, pair_uniques = pd.factorize(codes.take(longer) * len(word_uniques) + word_codes)
-            codes[longer] = count + pairs  # fresh codes: these cells differ from shorter ones
-            count += len(pair_uniques)
-            offset += 8
-            more = sizes > offset
-            longer, start, sizes = longer[more], start[more], sizes[more]
-        used = np.zeros(count, dtype=bool)
-        used[codes] = True
-        codes = (np.cumsum(used) - 1).take(codes)
-        reps = np.empty(int(np.count_nonzero(used)), dtype=np.int64)
-        reps[codes] = np.arange(len(codes))
+        else:
+            codes = _verified(key, first, sizes, extra)
+            if codes is None:
+                codes = _group_exact(self.buffer, first, start, sizes, longer)
+            reps = np.empty(int(codes.max()) + 1, dtype=np.int64)
+            reps[codes] = np.arange(len(codes))
         rep_start, rep_end = self._cells(reps, j)
         texts = self.texts(rep_start, rep_end)
         counts = rep_end - rep_start
@@ -641,18 +642,77 @@ class _ByteSplit:
         return codes, texts, counts, heads, tails
 
 
-def _returns_end_lines(buffer: _Buffer) -> bool:
-    """Whether every carriage return is followed by a line feed (CRLF line ends)."""
-    returns = np.empty(_SCAN, dtype=bool)
-    for low in range(0, buffer.size, _SCAN):
-        part = buffer.bytes[low : low + _SCAN]
-        found = returns[: len(part)]
-        np.equal(part, _CR, out=found)
-        at = np.flatnonzero(found)
-        at += low + 1
-        if at.size and (int(at[-1]) >= buffer.size or (buffer.at(at) != _NL).any()):
-            return False
-    return True
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it loses nothing
+
+
+def _fold(buffer: _Buffer, first, start, sizes, longer):
+    """One 64-bit key per cell: its first word, with the further words of longer cells folded in.
+
+    Equal cells get equal keys; different cells almost never do, and ``_verified`` makes sure.
+    Returns the keys and, per further word, the cells that have one and that word.
+    """
+    if not longer.size:
+        return first, []
+    key = first.copy()
+    extra = []
+    rows, at, left, offset = longer, start.take(longer), sizes.take(longer), 8
+    while rows.size:
+        words = buffer.words_at(at + offset, left - offset)
+        extra.append((rows, words))
+        folded = key.take(rows)
+        folded *= _MIX
+        folded ^= words
+        key[rows] = folded
+        offset += 8
+        more = left > offset
+        rows, at, left = rows[more], at[more], left[more]
+    return key, extra
+
+
+def _all_distinct(key: np.ndarray) -> bool:
+    """Whether no two keys are equal (then no two cells are), tried only when a sample says so."""
+    sample = key[:: max(1, len(key) // 1024)]
+    if len(np.unique(sample)) < len(sample):
+        return False
+    ordered = np.sort(key)
+    return not (ordered[1:] == ordered[:-1]).any()
+
+
+def _verified(key, first, sizes, extra) -> np.ndarray | None:
+    """Dense codes of the keys, or None if two different cells share a key (a collision).
+
+    Every cell is compared, word by word, with the first cell of its group.
+    """
+    codes, uniques = pd.factorize(key)
+    group_first = np.empty(len(uniques), dtype=np.int64)
+    group_first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    mate = group_first.take(codes)
+    if not ((sizes.take(mate) == sizes).all() and (first.take(mate) == first).all()):
+        return None
+    whole = np.empty(len(first), dtype=np.uint64)
+    for rows, words in extra:  # equal sizes: a cell's mate has as many words as it has
+        whole[rows] = words
+        if not (whole.take(mate.take(rows)) == words).all():
+            return None
+    return codes
+
+
+def _group_exact(buffer: _Buffer, first, start, sizes, longer) -> np.ndarray:
+    """Dense codes grouping cells by all their bytes, pairing codes word after word."""
+    codes, uniques = pd.factorize(first)
+    start, sizes = start.take(longer), sizes.take(longer)
+    count, offset = len(uniques), 8
+    while longer.size:
+        word_codes, word_uniques = pd.factorize(buffer.words_at(start + offset, sizes - offset))
+        pairs, pair_uniques = pd.factorize(codes.take(longer) * len(word_uniques) + word_codes)
+        codes[longer] = count + pairs  # fresh codes: these cells differ from shorter ones
+        count += len(pair_uniques)
+        offset += 8
+        more = sizes > offset
+        longer, start, sizes = longer[more], start[more], sizes[more]
+    used = np.zeros(count, dtype=bool)
+    used[codes] = True
+    return (np.cumsum(used) - 1).take(codes)
 
 
 def _stripped(found) -> DistinctCells:
