@@ -11,22 +11,13 @@ from datetime import date
 
 import pytest
 
+from orchestration.demo import PLACEMENT_COLUMNS
 from orchestration.intake.validation import ReferenceData, validate_bytes
 
 ROWS = 200_000
 PADDED = "commune_code_padded"
 BLANK_AFTER = 100_000  # a blank line follows this row: later rows sit one line further down
-HEADER = [
-    "periode",
-    "code_structure",
-    "type_structure",
-    "code_commune",
-    "places",
-    "enfants_accueillis",
-    "dont_enfants_handicap",
-    "dont_familles_modestes",
-    "horaires_atypiques",
-]
+HEADER = PLACEMENT_COLUMNS  # the contract's French names, in the template's order
 TYPES = ["EAJE_COLLECTIF", "MICRO_CRECHE", "ASSISTANT_MATERNEL", "PRESCOLARISATION", "ALSH"]
 COMMUNES = [f"40{n:03d}" for n in range(1, 330)]
 REFERENCE = ReferenceData(
