@@ -16,7 +16,11 @@ from orchestration.intake.validation import ReferenceData
 from orchestration.settings import warehouse_path
 
 
-def reference_for_validation(*, today: date | None = None) -> ReferenceData:
+def reference_for_validation(
+    *, today: date | None = None, partner: str | None = None
+) -> ReferenceData:
+    """What a file is checked against; attendance structures are the partner's when it is known
+    (as the run checks them), else any partner's."""
     cog = territories.load_cog(territories.ensure_territory_package())
     schemes = scheme_defs.load_schemes()
     years = [s.period.start for s in schemes] + [s.period.end for s in schemes]
@@ -25,7 +29,7 @@ def reference_for_validation(*, today: date | None = None) -> ReferenceData:
         commune_codes=frozenset(cog["communes"]["commune_code"]),
         epci_codes=frozenset(cog["epci"]["epci_siren"]),
         action_codes=frozenset(a.code for s in schemes for axis in s.axes for a in axis.actions),
-        known_structures=_known_structures(),
+        known_structures=known_structures(partner),
         years=(min(years), max(years)) if years else None,
         today=today or date.today(),
     )
@@ -39,7 +43,7 @@ def partner_kinds() -> dict[str, set[str]]:
     }
 
 
-def _known_structures() -> frozenset[str] | None:
+def known_structures(partner: str | None) -> frozenset[str] | None:
     """Structures already declared in placements, when a warehouse can be read."""
     path = warehouse_path()
     if not path.exists():
@@ -49,7 +53,11 @@ def _known_structures() -> frozenset[str] | None:
     except duckdb.Error:
         return None  # a run holds the warehouse: the run itself checks structures
     try:
-        rows = con.execute("select distinct structure_code from raw.placements").fetchall()
+        sql = "select distinct structure_code from raw.placements"
+        if partner is None:
+            rows = con.execute(sql).fetchall()
+        else:
+            rows = con.execute(sql + " where partner_code = ?", [partner]).fetchall()
     except duckdb.Error:
         return None
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -33,6 +34,11 @@ class Outcome:
     receipt: Receipt
     rows_loaded: int
     receipt_path: Path
+
+
+def processing_order(sub: StoredSubmission) -> tuple:
+    """Placements, then attendance, then beneficiaries; within a kind, oldest first."""
+    return (_KIND_ORDER.get(sub.kind or "", 9), sub.received_at, sub.submission_id)
 
 
 def detect_kind(data: bytes) -> str | None:
@@ -125,6 +131,40 @@ def partner_rules(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]] | None:
     return rules
 
 
+class Received(NamedTuple):
+    submission: StoredSubmission
+    receipt: Receipt
+    created: bool  # False when the same partner had sent the very same content before
+
+
+def receive_file(
+    home: Path,
+    data: bytes,
+    *,
+    partner: str,
+    kind: str,
+    file_name: str,
+    reference: ReferenceData | None = None,
+    rules: dict[str, set[str]] | None = None,
+) -> Received:
+    """Keep a file a partner sends (`sdsf submit`, the portal) and answer with its receipt.
+
+    The file is stored first, whatever it holds. The receipt checks it against ``reference``
+    and the registry's ``rules``, by default read from the repository's sources (schemes,
+    registry, geography) and, when the warehouse can be read, the structures the partner
+    declared; the run that loads it validates it again against the warehouse.
+    """
+    from orchestration.reference import partner_kinds, reference_for_validation
+
+    store = SubmissionStore(home)
+    sub, created = store.put(data, partner=partner, kind=kind, file_name=file_name)
+    if reference is None:
+        reference = reference_for_validation(partner=partner)
+    receipt, _ = validate_submission(sub, reference, partner_kinds() if rules is None else rules)
+    store.record_receipt(sub, receipt)
+    return Received(sub, receipt, created)
+
+
 def validate_submission(
     sub: StoredSubmission,
     reference: ReferenceData,
@@ -168,14 +208,39 @@ def process_pending(
     home: Path, con: duckdb.DuckDBPyConnection, *, today: date | None = None
 ) -> list[Outcome]:
     """Validate, receipt and load every stored submission the warehouse has not recorded."""
+    return process_submissions(home, con, pending_ids(home, con), today=today)
+
+
+def pending_ids(home: Path, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Stored submissions the warehouse has not recorded yet, oldest first."""
+    ensure_raw_tables(con)
+    loaded = {r[0] for r in con.execute("select submission_id from raw.submissions").fetchall()}
+    return [s.submission_id for s in SubmissionStore(home).all() if s.submission_id not in loaded]
+
+
+def process_submissions(
+    home: Path,
+    con: duckdb.DuckDBPyConnection,
+    submission_ids: list[str],
+    *,
+    today: date | None = None,
+) -> list[Outcome]:
+    """Validate, receipt and load the stored submissions named; those loaded already are skipped.
+
+    Placements go first, so that attendance files sent together with them find their structures.
+    """
     ensure_raw_tables(con)
     store = SubmissionStore(home)
-    pending = [s for s in store.all() if not is_loaded(con, s.submission_id)]
-    pending.sort(key=lambda s: (_KIND_ORDER.get(s.kind or "", 9), s.received_at))
+    unknown = [i for i in submission_ids if not (store.manifests / f"{i}.json").is_file()]
+    if unknown:
+        raise KeyError(f"not in the submission store {store.manifests}: {', '.join(unknown)}")
+    todo = [store.get(i) for i in dict.fromkeys(submission_ids)]
+    todo = [s for s in todo if not is_loaded(con, s.submission_id)]
+    todo.sort(key=processing_order)
     reference = reference_from_warehouse(con, today=today)
     rules = partner_rules(con)
     outcomes = []
-    for sub in pending:
+    for sub in todo:
         if sub.kind == "attendance":
             reference.known_structures = frozenset(
                 r[0]

@@ -1,4 +1,4 @@
-"""Intake assets: partner files from the drop folder and the store, validated and loaded."""
+"""Intake assets: partner files kept in the store, validated and loaded, one partition each."""
 
 from collections import Counter
 
@@ -6,7 +6,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from models import KINDS
-from orchestration.intake.service import collect_inbox, process_pending
+from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
+from orchestration.intake.service import process_submissions
 from orchestration.settings import sdsf_home
 
 SUBMISSION_TABLES = ("submissions", *KINDS)
@@ -34,13 +35,21 @@ SUBMISSION_TABLES = ("submissions", *KINDS)
         )
         for table in SUBMISSION_TABLES
     ],
+    partitions_def=SUBMISSION_PARTITIONS,
+    # A range of files (what `sdsf run` asks for) is processed in one run, in one transaction
+    # per file, rather than one run per file.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def partner_submissions(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """Partner files kept in the store, validated against their contracts, receipted, loaded."""
+    """The files of the run's partitions, validated against their contracts, receipted, loaded.
+
+    Each partition is one stored file (its submission id). Files the warehouse holds already
+    are left as they are, so running a partition again changes nothing.
+    """
     home = sdsf_home()
-    collected = collect_inbox(home)
+    keys = context.partition_keys
     with warehouse.get_connection() as con:
-        outcomes = process_pending(home, con)
+        outcomes = process_submissions(home, con, keys)
         totals = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             for table in SUBMISSION_TABLES
@@ -63,13 +72,16 @@ def partner_submissions(context: dg.AssetExecutionContext, warehouse: DuckDBReso
         "| partenaire | fichier | type | statut | lignes | erreurs | avertissements |\n"
         "|---|---|---|---|---|---|---|\n" + table
         if outcomes
-        else "Aucun nouveau fichier."
+        else "Fichier(s) déjà traité(s) : rien de nouveau."
     )
+    if len(outcomes) == 1:  # one file's run: its whole receipt, as the partner reads it
+        receipts += "\n\n```\n" + outcomes[0].receipt.to_text() + "\n```"
     yield dg.MaterializeResult(
         asset_key=["submissions", "submissions"],
         metadata={
-            "collected_from_inbox": len(collected),
+            "files_in_run": len(keys),
             "processed": len(outcomes),
+            "already_loaded": len(keys) - len(outcomes),
             "accepted": status["acceptee"],
             "rejected": status["rejetee"],
             "receipts": dg.MetadataValue.md(receipts),

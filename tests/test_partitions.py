@@ -1,0 +1,69 @@
+"""Each stored file is a partition of the intake assets: a new file's run processes only it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import dagster as dg
+import duckdb
+
+from tests.conftest import REPO, run_sdsf
+
+TEMPLATES = REPO / "sources" / "templates"
+NEW_FILE = (
+    "periode;code_structure;type_structure;code_commune;places;enfants_accueillis\n"
+    "2018;EAJE-TEST-PARTITION;EAJE_COLLECTIF;40192;12;14\n"
+)
+
+
+def _materialized_partitions(instance, run_id: str, key: list[str]) -> list[str | None]:
+    records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+    found = []
+    for record in records:
+        materialization = record.dagster_event.step_materialization_data.materialization
+        if materialization.asset_key == dg.AssetKey(key):
+            found.append(materialization.partition)
+    return found
+
+
+def test_a_new_file_runs_as_its_own_partition(demo_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home, symlinks=True)
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        demo_keys = instance.get_dynamic_partitions("submissions")
+    assert len(demo_keys) == 34, "the demo registers every file it stored"
+
+    inbox = home / "inbox" / "CAF40"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "une_creche_de_plus.csv").write_text(NEW_FILE, encoding="utf-8")
+    result = run_sdsf(home, "run", "--no-site")
+    assert "files this run : 1" in result.stdout
+    run_id = re.search(r"Dagster run\s+: (\S+)", result.stdout).group(1)
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        keys = instance.get_dynamic_partitions("submissions")
+        assert keys[:-1] == demo_keys
+        new_key = keys[-1]
+        assert new_key.startswith("CAF40-placements-")
+        assert instance.get_run_by_id(run_id).tags["dagster/partition"] == new_key
+        # Intake materialized the new file's partition only; the models ran after it.
+        for table in ("submissions", "placements", "attendance"):
+            assert _materialized_partitions(instance, run_id, ["submissions", table]) == [new_key]
+        assert _materialized_partitions(instance, run_id, ["marts", "fct_indicator_values"]) == [
+            None
+        ]
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        loaded = con.execute(
+            "select submission_id, count(*) from raw.placements "
+            "where structure_code = 'EAJE-TEST-PARTITION' group by all"
+        ).fetchall()
+    finally:
+        con.close()
+    assert loaded == [(new_key, 1)]
+
+    # Nothing new: intake is left out of the next run, which still succeeds.
+    again = run_sdsf(home, "run", "--no-site")
+    assert "files this run : 0" in again.stdout
