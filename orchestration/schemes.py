@@ -174,9 +174,19 @@ class Term(_Model):
 
 
 class Formula(_Model):
+    """factor × numerator ÷ denominator, or one of two variants of a count (no denominator).
+
+    ``share_of_territories: epci`` (or ``commune``) turns the numerator into a coverage share:
+    at every level, factor × (territories of that level where the numerator is > 0) ÷
+    (territories of that level). ``change_since_baseline: true`` turns a count into its change
+    since the indicator's baseline year (places created: places in year N − places then).
+    """
+
     numerator: list[Term]
     denominator: list[Term] | None = None
     factor: float = 1.0
+    share_of_territories: Literal["commune", "epci"] | None = None
+    change_since_baseline: bool = False
 
     _wrap = field_validator("numerator", "denominator", mode="before")(_one_or_many)
 
@@ -206,6 +216,19 @@ class Indicator(_Model):
     method: Literal["linear", "cagr"] = "linear"
     illustrative: bool
     note: str
+
+
+class PriorityRule(_Model):
+    """Which territories are priority: those whose indicator value in ``year`` is below a threshold.
+
+    ``below`` is a number, or ``departement`` for the value of the scheme's whole area (the
+    département, or the perimeter of a charte) the same year.
+    """
+
+    indicator: str
+    level: Literal["commune", "epci"]
+    below: float | Literal["departement"]
+    year: int
 
 
 class Action(_Model):
@@ -252,6 +275,7 @@ class Scheme(_Model):
     sources: SchemeSources
     axes: list[Axis]
     indicators: list[Indicator] = []
+    priority_territories: PriorityRule | None = None
 
     @property
     def actions(self) -> list[Action]:
@@ -597,7 +621,24 @@ class _SchemeChecker:
         )
         self._check_axes()
         self._check_indicators()
+        self._check_priority_rule()
         return self.issues
+
+    def _check_priority_rule(self) -> None:
+        rule, s = self.scheme.priority_territories, self.scheme
+        if rule is None:
+            return
+        loc = ("priority_territories",)
+        indicator = next((i for i in s.indicators if i.code == rule.indicator), None)
+        if indicator is None:
+            self.add((*loc, "indicator"), f"unknown indicator {rule.indicator!r} in this scheme")
+            return
+        # Values exist only from the indicator's baseline year to the end of the scheme.
+        if not indicator.baseline.year <= rule.year <= s.period.end:
+            self.add(
+                (*loc, "year"),
+                f"year {rule.year} outside [{indicator.baseline.year}, {s.period.end}]",
+            )
 
     def _check_period(self) -> None:
         p = self.scheme.period
@@ -693,8 +734,19 @@ class _SchemeChecker:
                 self._check_term((*role_loc, j), term)
         unit = indicator.unit.strip()
         has_denominator = bool(formula.denominator)
-        if unit == "%" and (formula.factor != 100 or not has_denominator):
-            self.add((*loc, "unit"), "a '%' needs a denominator and factor 100")
+        for variant in ("share_of_territories", "change_since_baseline"):
+            if getattr(formula, variant) and has_denominator:
+                self.add((*loc, "formula", variant), "applies to a count: remove the denominator")
+        if formula.change_since_baseline and indicator.baseline.value != 0:
+            self.add((*loc, "baseline", "value"), "a change since the baseline starts at 0")
+        if formula.share_of_territories and formula.change_since_baseline:
+            self.add((*loc, "formula", "change_since_baseline"), "not with share_of_territories")
+        is_share = formula.share_of_territories is not None
+        if unit == "%" and (formula.factor != 100 or not (has_denominator or is_share)):
+            self.add(
+                (*loc, "unit"),
+                "a '%' needs a denominator and factor 100 (or share_of_territories)",
+            )
         if unit.startswith("pour 1 000") and (formula.factor != 1000 or not has_denominator):
             self.add((*loc, "unit"), "a rate 'pour 1 000' needs a denominator and factor 1000")
 
@@ -884,12 +936,22 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "direction": "VARCHAR",
         "factor": "DOUBLE",
         "has_denominator": "BOOLEAN",
+        "share_level": "VARCHAR",
+        "change_since_baseline": "BOOLEAN",
         "baseline_year": "INTEGER",
         "baseline_value": "DOUBLE",
         "weight": "DOUBLE",
         "method": "VARCHAR",
         "illustrative": "BOOLEAN",
         "note": "VARCHAR",
+    },
+    "priority_rules": {
+        "scheme_id": "VARCHAR",
+        "indicator_code": "VARCHAR",
+        "territory_level": "VARCHAR",
+        "threshold": "DOUBLE",
+        "threshold_reference": "VARCHAR",
+        "year": "INTEGER",
     },
     "indicator_terms": {
         "scheme_id": "VARCHAR",
@@ -933,6 +995,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "actions": ("scheme_id", "action_code"),
     "action_partners": ("scheme_id", "action_code", "partner_code"),
     "indicators": ("scheme_id", "indicator_code"),
+    "priority_rules": ("scheme_id",),
     "indicator_terms": ("scheme_id", "indicator_code", "role", "measure_code"),
     "indicator_targets": ("scheme_id", "indicator_code", "territory_code", "year"),
     "measures": ("measure_code",),
@@ -999,6 +1062,8 @@ def scheme_tables(
                     ind.direction,
                     f.factor,
                     bool(f.denominator),
+                    f.share_of_territories,
+                    f.change_since_baseline,
                     ind.baseline.year,
                     ind.baseline.value,
                     ind.weight,
@@ -1018,6 +1083,18 @@ def scheme_tables(
             rows["indicator_targets"] += [
                 (s.id, ind.code, t.territory, t.year, t.value) for t in ind.territory_targets
             ]
+        if rule := s.priority_territories:
+            by_area = rule.below == "departement"
+            rows["priority_rules"].append(
+                (
+                    s.id,
+                    rule.indicator,
+                    rule.level,
+                    None if by_area else float(rule.below),
+                    "departement" if by_area else "valeur",
+                    rule.year,
+                )
+            )
     for m in measures.values():
         rows["measures"].append((m.code, m.label, m.source, m.column, m.aggregation))
     for partner in partners.values():

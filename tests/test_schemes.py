@@ -120,6 +120,23 @@ def test_landes_ships_every_required_indicator(schemes):
     assert len(parenting.formula.denominator) == 4
 
 
+def test_landes_declares_shares_changes_billing_and_a_computed_priority_rule(schemes):
+    landes = schemes["landes-2016-2018"]
+    epci_share = _indicator(landes, "TX_EPCI_COUVERTS_RPE").formula
+    assert epci_share.share_of_territories == "epci" and epci_share.denominator is None
+    assert _indicator(landes, "TX_COMMUNES_COUVERTES_RPE").formula.share_of_territories == "commune"
+    created = _indicator(landes, "PLACES_CREEES")
+    assert created.formula.change_since_baseline and created.baseline.value == 0
+    billing = _indicator(landes, "TX_FACTURATION_EAJE")
+    assert [t.measure for t in billing.formula.numerator] == ["heures_facturees"]
+    assert [t.measure for t in billing.formula.denominator] == ["heures_realisees"]
+    assert {"TX_COUV_GARDE_DOMICILE", "TX_COUV_PRESCOLARISATION"} <= {
+        i.code for i in landes.indicators
+    }
+    rule = landes.priority_territories
+    assert (rule.indicator, rule.level, rule.below) == ("TX_COUV_GLOBAL", "epci", "departement")
+
+
 def test_other_schemes_have_their_shape_and_at_least_three_indicators(schemes):
     for scheme in schemes.values():
         assert len(scheme.indicators) >= 3, scheme.id
@@ -316,6 +333,36 @@ def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "",
             "indicators[0].illustrative",
             "required field is missing",
+        ),
+        (
+            "      factor: 100\n",
+            "      factor: 100\n      share_of_territories: epci\n",
+            "indicators[0].formula.share_of_territories",
+            "applies to a count: remove the denominator",
+        ),
+        (
+            '    unit: "%"\n    direction: up\n    formula:\n'
+            "      numerator: {measure: places, structure_types: [EAJE_COLLECTIF]}\n"
+            "      denominator: {measure: enfants_moins_3_ans}\n      factor: 100\n",
+            '    unit: "places"\n    direction: up\n    formula:\n'
+            "      numerator: {measure: places, structure_types: [EAJE_COLLECTIF]}\n"
+            "      change_since_baseline: true\n",
+            "indicators[0].baseline.value",
+            "a change since the baseline starts at 0",
+        ),
+        (
+            '    note: "Valeurs de test."',
+            '    note: "Valeurs de test."\npriority_territories:'
+            " {indicator: TX_AUTRE, level: epci, below: departement, year: 2016}",
+            "priority_territories.indicator",
+            "unknown indicator 'TX_AUTRE'",
+        ),
+        (
+            '    note: "Valeurs de test."',
+            '    note: "Valeurs de test."\npriority_territories:'
+            " {indicator: TX_TEST, level: epci, below: 50, year: 2014}",
+            "priority_territories.year",
+            "year 2014 outside [2015, 2018]",
         ),
     ],
 )

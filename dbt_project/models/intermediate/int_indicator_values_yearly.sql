@@ -1,5 +1,8 @@
 -- Indicator values per territory and year. A year counts once any numerator data exists for
 -- the scheme; a territory with no numerator then has zero (no childcare is a real 0 %).
+-- A coverage share counts, inside each territory, the territories of its share level whose
+-- numerator is > 0 (numerator) among all of them (denominator); a change since the baseline
+-- subtracts the territory's numerator in the baseline year.
 with indicators as (
     select * from {{ ref('stg_schemes__indicators') }}
 ),
@@ -12,12 +15,16 @@ terms as (
     select * from {{ ref('int_indicator_terms_evaluated') }}
 ),
 
+scheme_territories as (
+    select * from {{ ref('int_scheme_territories') }}
+),
+
 territories as (
     select distinct
         scheme_id,
         territory_level,
         territory_code
-    from {{ ref('int_scheme_territories') }}
+    from scheme_territories
 ),
 
 data_years as (
@@ -66,17 +73,94 @@ pivoted as (
             and grid.territory_code = terms.territory_code
             and grid.year = terms.year
     group by all
+),
+
+-- Which territories of an indicator's share level lie in each territory (itself included).
+share_members as (
+    select distinct
+        indicators.scheme_id,
+        indicators.indicator_code,
+        indicators.share_level,
+        scheme_territories.fact_code as member_code,
+        scheme_territories.territory_level,
+        scheme_territories.territory_code
+    from indicators
+    inner join scheme_territories
+        on
+            indicators.scheme_id = scheme_territories.scheme_id
+            and indicators.share_level = scheme_territories.fact_level
+    -- a municipal arrondissement's code is a fact code, not a commune of its own
+    inner join territories as members
+        on
+            scheme_territories.scheme_id = members.scheme_id
+            and scheme_territories.fact_level = members.territory_level
+            and scheme_territories.fact_code = members.territory_code
+),
+
+shares as (
+    select
+        share_members.scheme_id,
+        share_members.indicator_code,
+        share_members.territory_level,
+        share_members.territory_code,
+        pivoted.year,
+        cast(count(*) filter (where pivoted.numerator > 0) as double) as numerator,
+        cast(count(*) as double) as denominator
+    from share_members
+    inner join pivoted
+        on
+            share_members.scheme_id = pivoted.scheme_id
+            and share_members.indicator_code = pivoted.indicator_code
+            and share_members.share_level = pivoted.territory_level
+            and share_members.member_code = pivoted.territory_code
+    group by all
+),
+
+combined as (
+    select pivoted.*
+    from pivoted
+    inner join indicators
+        on
+            pivoted.scheme_id = indicators.scheme_id
+            and pivoted.indicator_code = indicators.indicator_code
+    where indicators.share_level is null
+    union all
+    select * from shares
+),
+
+with_baseline as (
+    select
+        combined.*,
+        indicators.factor,
+        indicators.has_denominator,
+        indicators.share_level,
+        indicators.is_change_since_baseline,
+        max(case when combined.year = indicators.baseline_year then combined.numerator end)
+            over (
+                partition by
+                    combined.scheme_id,
+                    combined.indicator_code,
+                    combined.territory_level,
+                    combined.territory_code
+            )
+            as baseline_numerator
+    from combined
+    inner join indicators
+        on
+            combined.scheme_id = indicators.scheme_id
+            and combined.indicator_code = indicators.indicator_code
 )
 
 select
-    pivoted.*,
-    case
-        when not indicators.has_denominator then indicators.factor * pivoted.numerator
-        when pivoted.denominator > 0
-            then indicators.factor * pivoted.numerator / pivoted.denominator
-    end as indicator_value
-from pivoted
-inner join indicators
-    on
-        pivoted.scheme_id = indicators.scheme_id
-        and pivoted.indicator_code = indicators.indicator_code
+    scheme_id,
+    indicator_code,
+    territory_level,
+    territory_code,
+    year,
+    numerator,
+    denominator,
+    {{ indicator_value(
+        'factor', 'numerator', 'denominator', 'has_denominator', 'share_level',
+        'is_change_since_baseline', 'baseline_numerator'
+    ) }} as indicator_value
+from with_baseline

@@ -33,6 +33,7 @@ placement_values as (
         cast(null as varchar) as measure_hint,
         period_year,
         period_start,
+        period_type,
         cast(places as double) as places,
         cast(children_enrolled as double) as children_enrolled,
         cast(children_disabled as double) as children_disabled,
@@ -55,6 +56,7 @@ attendance_values as (
         cast(null as varchar) as measure_hint,
         attendance.period_year,
         attendance.period_start,
+        attendance.period_type,
         attendance.theoretical_hours,
         attendance.attended_hours,
         attendance.billed_hours,
@@ -80,6 +82,7 @@ beneficiary_values as (
         cast(null as varchar) as measure_hint,
         period_year,
         period_start,
+        period_type,
         cast(beneficiaries as double) as count,
         cast(beneficiaries_low_income as double) as low_income_count
     from beneficiaries
@@ -98,6 +101,7 @@ population_values as (
         age_band as measure_hint,
         population_year as period_year,
         make_date(population_year, 1, 1) as period_start,
+        'annee' as period_type,
         'children' as source_column,
         -- `value` is the name the unpivots below give their numbers (a keyword in DuckDB).
         children as value  -- noqa: RF04

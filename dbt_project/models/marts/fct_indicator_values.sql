@@ -3,6 +3,23 @@
 -- the progress made and a status in French.
 with values_yearly as (
     select * from {{ ref('int_indicator_values_yearly') }}
+    union all
+    -- the group of priority territories and the rest, as two more territories
+    select * from {{ ref('int_priority_group_values') }}
+),
+
+-- Quarterly values (hours-based rates) are compared with the targets of their year.
+all_periods as (
+    select
+        *,
+        cast(year as varchar) as period,
+        'annee' as period_type
+    from values_yearly
+    union all by name
+    select
+        *,
+        'trimestre' as period_type
+    from {{ ref('int_indicator_values_quarterly') }}
 ),
 
 trajectories as (
@@ -35,46 +52,46 @@ own_baselines as (
 
 joined as (
     select
-        values_yearly.scheme_id,
-        values_yearly.indicator_code,
-        values_yearly.territory_level,
-        values_yearly.territory_code,
+        period_values.scheme_id,
+        period_values.indicator_code,
+        period_values.territory_level,
+        period_values.territory_code,
         territories.territory_name,
-        values_yearly.year,
-        values_yearly.numerator,
-        values_yearly.denominator,
+        period_values.year,
+        period_values.numerator,
+        period_values.denominator,
         indicators.direction,
         trajectories.target_value,
         trajectories.expected_value,
         trajectories.final_target_value,
-        cast(values_yearly.year as varchar) as period,
-        'annee' as period_type,
-        values_yearly.indicator_value as value,  -- noqa: RF04
+        period_values.period,
+        period_values.period_type,
+        period_values.indicator_value as value,  -- noqa: RF04
         coalesce(trajectories.baseline_year, indicators.baseline_year) as baseline_year,
         coalesce(trajectories.baseline_value, own_baselines.baseline_value) as baseline_value
-    from values_yearly
+    from all_periods as period_values
     inner join indicators
         on
-            values_yearly.scheme_id = indicators.scheme_id
-            and values_yearly.indicator_code = indicators.indicator_code
+            period_values.scheme_id = indicators.scheme_id
+            and period_values.indicator_code = indicators.indicator_code
     left join trajectories
         on
-            values_yearly.scheme_id = trajectories.scheme_id
-            and values_yearly.indicator_code = trajectories.indicator_code
-            and values_yearly.territory_level = trajectories.territory_level
-            and values_yearly.territory_code = trajectories.territory_code
-            and values_yearly.year = trajectories.year
+            period_values.scheme_id = trajectories.scheme_id
+            and period_values.indicator_code = trajectories.indicator_code
+            and period_values.territory_level = trajectories.territory_level
+            and period_values.territory_code = trajectories.territory_code
+            and period_values.year = trajectories.year
     left join own_baselines
         on
-            values_yearly.scheme_id = own_baselines.scheme_id
-            and values_yearly.indicator_code = own_baselines.indicator_code
-            and values_yearly.territory_level = own_baselines.territory_level
-            and values_yearly.territory_code = own_baselines.territory_code
+            period_values.scheme_id = own_baselines.scheme_id
+            and period_values.indicator_code = own_baselines.indicator_code
+            and period_values.territory_level = own_baselines.territory_level
+            and period_values.territory_code = own_baselines.territory_code
     left join territories
         on
-            values_yearly.scheme_id = territories.scheme_id
-            and values_yearly.territory_level = territories.territory_level
-            and values_yearly.territory_code = territories.territory_code
+            period_values.scheme_id = territories.scheme_id
+            and period_values.territory_level = territories.territory_level
+            and period_values.territory_code = territories.territory_code
 ),
 
 -- Signed so that "better" is always positive, whatever the indicator's direction.
@@ -118,5 +135,12 @@ select
             when sense * (value - expected_value) >= 0 then 'sur la trajectoire'
             else 'en retard'
         end as varchar
-    ) as status
+    ) as status,
+    -- the same share for the expected value: where the trajectory says progress should be
+    cast(
+        case
+            when final_target_value is not null and final_target_value != baseline_value
+                then (expected_value - baseline_value) / (final_target_value - baseline_value)
+        end as double
+    ) as expected_progress
 from scored

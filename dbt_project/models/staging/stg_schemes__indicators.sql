@@ -13,6 +13,8 @@ renamed as (
         cast(direction as varchar) as direction,
         cast(factor as double) as factor,
         cast(has_denominator as boolean) as has_denominator,
+        cast(share_level as varchar) as share_level,
+        cast(change_since_baseline as boolean) as is_change_since_baseline,
         cast(baseline_year as integer) as baseline_year,
         cast(baseline_value as double) as baseline_value,
         cast(weight as double) as weight,

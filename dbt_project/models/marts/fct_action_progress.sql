@@ -1,0 +1,109 @@
+-- Progress of each action per year, from its indicators at the scheme's whole area (the
+-- département, or the perimeter of a charte): the mean of their progress weighted by each
+-- indicator's weight. An indicator's progress counts at most 1: passing one target does not
+-- make up for another's delay. Indicators without a value that year are listed, not dropped.
+with indicator_values as (
+    select * from {{ ref('fct_indicator_values') }}
+    where territory_level in ('departement', 'perimetre') and period_type = 'annee'
+),
+
+indicators as (
+    select * from {{ ref('stg_schemes__indicators') }}
+),
+
+actions as (
+    select * from {{ ref('stg_schemes__actions') }}
+),
+
+schemes as (
+    select * from {{ ref('stg_schemes__schemes') }}
+),
+
+scheme_years as (
+    select
+        scheme_id,
+        -- `year` is a non-reserved keyword in DuckDB, and the name every model uses.
+        unnest(range(start_year, end_year + 1)) as year  -- noqa: RF04
+    from schemes
+),
+
+indicator_years as (
+    select
+        indicators.scheme_id,
+        indicators.action_code,
+        indicators.indicator_code,
+        indicators.weight,
+        scheme_years.year,
+        -- not least(): DuckDB's least() skips nulls, and a missing progress must stay null
+        case
+            when indicator_values.progress > 1 then 1 else indicator_values.progress
+        end as progress,
+        case
+            when indicator_values.expected_progress > 1 then 1
+            else coalesce(indicator_values.expected_progress, 0)
+        end as expected_progress
+    from indicators
+    inner join scheme_years on indicators.scheme_id = scheme_years.scheme_id
+    left join indicator_values
+        on
+            indicators.scheme_id = indicator_values.scheme_id
+            and indicators.indicator_code = indicator_values.indicator_code
+            and scheme_years.year = indicator_values.year
+),
+
+rolled as (
+    select
+        actions.scheme_id,
+        actions.axis_code,
+        actions.action_code,
+        scheme_years.year,
+        count(indicator_years.indicator_code) as indicators_expected,
+        count(indicator_years.progress) as indicators_with_value,
+        string_agg(
+            case when indicator_years.progress is null then indicator_years.indicator_code end,
+            ', '
+            order by indicator_years.indicator_code
+        ) as missing_indicator_codes,
+        sum(case when indicator_years.progress is not null then indicator_years.weight end)
+            as weight_with_value,
+        sum(indicator_years.weight * indicator_years.progress) as weighted_progress,
+        sum(
+            case
+                when indicator_years.progress is not null
+                    then indicator_years.weight * indicator_years.expected_progress
+            end
+        ) as weighted_expected
+    from actions
+    inner join scheme_years on actions.scheme_id = scheme_years.scheme_id
+    left join indicator_years
+        on
+            actions.scheme_id = indicator_years.scheme_id
+            and actions.action_code = indicator_years.action_code
+            and scheme_years.year = indicator_years.year
+    group by all
+),
+
+scored as (
+    select
+        *,
+        weighted_progress / weight_with_value as progress,
+        weighted_expected / weight_with_value as expected_progress
+    from rolled
+)
+
+select
+    cast(scheme_id as varchar) as scheme_id,
+    cast(axis_code as varchar) as axis_code,
+    cast(action_code as varchar) as action_code,
+    -- `year` is a non-reserved keyword in DuckDB, and the name pages query.
+    cast(year as integer) as year,  -- noqa: RF04
+    cast(indicators_expected as integer) as indicators_expected,
+    cast(indicators_with_value as integer) as indicators_with_value,
+    cast(indicators_expected - indicators_with_value as integer) as indicators_missing,
+    cast(missing_indicator_codes as varchar) as missing_indicator_codes,
+    cast(weight_with_value as double) as weight_with_value,
+    cast(progress as double) as progress,
+    cast(expected_progress as double) as expected_progress,
+    cast({{ progress_status('indicators_expected', 'progress', 'expected_progress') }} as varchar)
+        as status
+from scored

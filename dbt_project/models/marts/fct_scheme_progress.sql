@@ -1,0 +1,44 @@
+-- Progress of each scheme per year: the plain mean of the progress of its axes that have one.
+-- Axes whose actions have indicators but no progress that year are listed as missing.
+with axis_progress as (
+    select * from {{ ref('fct_axis_progress') }}
+),
+
+rolled as (
+    select
+        scheme_id,
+        year,
+        count(*) filter (where actions_expected > 0) as axes_expected,
+        count(progress) as axes_with_value,
+        string_agg(
+            case when actions_expected > 0 and progress is null then axis_code end,
+            ', '
+            order by axis_code
+        ) as missing_axis_codes,
+        sum(actions_expected) as actions_expected,
+        sum(actions_with_value) as actions_with_value,
+        sum(indicators_expected) as indicators_expected,
+        sum(indicators_with_value) as indicators_with_value,
+        avg(progress) as progress,
+        avg(expected_progress) filter (where progress is not null) as expected_progress
+    from axis_progress
+    group by all
+)
+
+select
+    cast(scheme_id as varchar) as scheme_id,
+    -- `year` is a non-reserved keyword in DuckDB, and the name pages query.
+    cast(year as integer) as year,  -- noqa: RF04
+    cast(axes_expected as integer) as axes_expected,
+    cast(axes_with_value as integer) as axes_with_value,
+    cast(axes_expected - axes_with_value as integer) as axes_missing,
+    cast(missing_axis_codes as varchar) as missing_axis_codes,
+    cast(actions_expected as integer) as actions_expected,
+    cast(actions_with_value as integer) as actions_with_value,
+    cast(indicators_expected as integer) as indicators_expected,
+    cast(indicators_with_value as integer) as indicators_with_value,
+    cast(progress as double) as progress,
+    cast(expected_progress as double) as expected_progress,
+    cast({{ progress_status('axes_expected', 'progress', 'expected_progress') }} as varchar)
+        as status
+from rolled
