@@ -15,6 +15,14 @@ PUBLISHED_MARTS = (
     "dim_axes",
     "dim_actions",
     "dim_territories",
+    "dim_partners",
+    "dim_priority_territories",
+    "fct_action_progress",
+    "fct_axis_progress",
+    "fct_scheme_progress",
+    "fct_territorial_inequality",
+    "fct_submission_completeness",
+    "fct_submission_timeliness",
 )
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"
