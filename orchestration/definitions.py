@@ -7,7 +7,10 @@ import dagster as dg
 from orchestration.defs.intake.assets import partner_submissions
 from orchestration.defs.intake.checks import contract_checks, rejected_submissions
 from orchestration.defs.intake.sensors import inbox_sensor
-from orchestration.defs.jobs import refresh_job
+from orchestration.defs.jobs import models_job, refresh_job
+from orchestration.defs.operations.alerts import run_failure_alert
+from orchestration.defs.operations.deadlines import deadline_checks
+from orchestration.defs.operations.schedules import scheme_schedules
 from orchestration.defs.publication.assets import evaluation_site, publication_database
 from orchestration.defs.reference.assets import (
     child_population,
@@ -31,9 +34,10 @@ defs = dg.Definitions(
         publication_database,
         evaluation_site,
     ],
-    asset_checks=[*contract_checks, rejected_submissions],
-    jobs=[refresh_job],
-    sensors=[inbox_sensor],
+    asset_checks=[*contract_checks, rejected_submissions, deadline_checks],
+    jobs=[refresh_job, models_job],
+    schedules=scheme_schedules(),
+    sensors=[inbox_sensor, run_failure_alert],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
     # DuckDB allows one writer per file: every step of a run executes in one process, in order.
     executor=dg.in_process_executor,

@@ -32,6 +32,16 @@ def dagster_home(home: Path | None = None) -> Path:
     return (home or sdsf_home()) / "dagster"
 
 
+def instance_yaml() -> Path:
+    """The Dagster instance configuration: ``$SDSF_DAGSTER_YAML`` (a path, relative to the
+    repository or absolute), by default the repository's ``dagster.yaml`` (SQLite)."""
+    chosen = os.environ.get("SDSF_DAGSTER_YAML")
+    if not chosen:
+        return DAGSTER_YAML
+    path = Path(chosen)
+    return (path if path.is_absolute() else REPO_ROOT / path).resolve()
+
+
 def prepare_environment(home: Path | None = None) -> Path:
     """Create the data directory and export what dbt and Dagster read from the environment.
 
@@ -46,7 +56,10 @@ def prepare_environment(home: Path | None = None) -> Path:
     dh = dagster_home(home)
     dh.mkdir(parents=True, exist_ok=True)
     link = dh / "dagster.yaml"
+    wanted = instance_yaml()
+    if link.is_symlink() and link.resolve() != wanted:
+        link.unlink()  # another instance configuration was chosen since
     if not link.exists() and not link.is_symlink():
-        link.symlink_to(DAGSTER_YAML)
+        link.symlink_to(wanted)
     os.environ.setdefault("DAGSTER_HOME", str(dh))
     return home

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs beyond Python and Node: a Chromium for the
-# browser test of the Evidence site. Debian's package is used rather than `playwright install`,
-# which downloads a browser build from outside the package registries.
+# browser tests (Evidence site, partner portal) and a PostgreSQL server for the test of the
+# production Dagster instance (the test starts its own server in a temporary directory). Debian's
+# Chromium is used rather than `playwright install`, which downloads a browser build from outside
+# the package registries.
 # Idempotent: a quick no-op when everything is already there.
 set -euo pipefail
 
-packages=(chromium)
+packages=(chromium postgresql)
+
+have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
 
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+have_postgres || missing+=(postgresql)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-system-packages: ${packages[*]} already installed"
@@ -35,8 +40,8 @@ if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [[ ! -x /usr/bin/chromium ]]; then
-    echo "install-system-packages: /usr/bin/chromium still missing after install" >&2
+if [[ ! -x /usr/bin/chromium ]] || ! have_postgres; then
+    echo "install-system-packages: chromium or postgresql still missing after install" >&2
     exit 1
 fi
 echo "install-system-packages: installed ${missing[*]}"

@@ -9,3 +9,10 @@ refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Refresh everything: references, partner submissions, dbt models, publication.",
 )
+
+# Everything but intake: what schedules run (files are processed as they arrive, by the sensor).
+models_job = dg.define_asset_job(
+    "refresh_models",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("intake"),
+    description="Refresh references, dbt models and the publication, leaving partner files alone.",
+)
