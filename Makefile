@@ -14,7 +14,7 @@ export DAGSTER_HOME := $(SDSF_HOME)/dagster
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup run demo test dev lint lock site clean-data
+.PHONY: help setup run demo test dev lint lock site docs clean-data portal
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -29,8 +29,15 @@ test: setup ## set up, then run all the tests (what .ci/run calls)
 setup: $(VENV)/.installed reports/node_modules/.installed sources/territories/node_modules/.installed .system-packages dbt_project/target/manifest.json ## install everything pinned (idempotent, quick when done)
 
 dev: setup ## the Dagster UI on http://127.0.0.1:3000
-	@mkdir -p $(DAGSTER_HOME) && ln -sf $(CURDIR)/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -c 'from orchestration.settings import prepare_environment as p; p()'
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+portal: setup ## the partner upload portal on http://127.0.0.1:8080 (accounts: sdsf portal-account)
+	$(BIN)/sdsf portal --host 127.0.0.1 --port 8080
+
+docs: setup ## dbt docs (models, columns, tests, lineage) on http://127.0.0.1:8081
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && \
+	  ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8081 --no-browser
 
 lint: setup ## ruff and sqlfluff only
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

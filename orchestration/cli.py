@@ -4,6 +4,9 @@ sdsf run        refresh everything over what is in the data directory
 sdsf demo       put the demo partner files in the inbox, then run
 sdsf validate   check a file without keeping it (exit 0 accepted, 1 rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
+sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
+sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
+sdsf portal-account create|rotate|list   manage the portal's accounts
 """
 
 from __future__ import annotations
@@ -61,6 +64,31 @@ def _parser() -> argparse.ArgumentParser:
         "templates", help="regenerate the CSV templates and column guide in sources/templates/"
     )
     templates.set_defaults(handler=_cmd_templates)
+
+    status = sub.add_parser(
+        "status", help="partners' files: on time, late, missing (from the last publication)"
+    )
+    status.add_argument(
+        "--grace-days", type=int, default=None, help="days after a deadline (default 7)"
+    )
+    status.set_defaults(handler=_cmd_status)
+
+    portal = sub.add_parser("portal", help="serve the partner upload portal (French web pages)")
+    portal.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    portal.add_argument("--port", type=int, default=8080)
+    portal.set_defaults(handler=_cmd_portal)
+
+    account = sub.add_parser("portal-account", help="create, rotate or list portal accounts")
+    account.add_argument("action", choices=("create", "rotate", "list"))
+    account.add_argument(
+        "--partner",
+        metavar="CODE",
+        help="partner code (sources/partners.yaml); with --engineer, the engineer's login",
+    )
+    account.add_argument(
+        "--engineer", action="store_true", help="an engineer account: sees every partner's status"
+    )
+    account.set_defaults(handler=_cmd_portal_account)
     return parser
 
 
@@ -102,21 +130,20 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_submit(args) -> int:
-    from orchestration.intake.service import validate_submission
-    from orchestration.intake.store import SubmissionStore
-    from orchestration.reference import partner_kinds, reference_for_validation
+    from orchestration.intake.service import receive_file
     from orchestration.settings import prepare_environment
 
     if not args.file.is_file():
         print(f"sdsf: fichier introuvable : {args.file}", file=sys.stderr)
         return EXIT_USAGE
     home = prepare_environment()
-    store = SubmissionStore(home)
-    sub, _ = store.put(
-        args.file.read_bytes(), partner=args.partner, kind=args.kind, file_name=args.file.name
-    )
-    receipt, _ = validate_submission(sub, reference_for_validation(), partner_kinds())
-    store.record_receipt(sub, receipt)
+    receipt = receive_file(
+        home,
+        args.file.read_bytes(),
+        partner=args.partner,
+        kind=args.kind,
+        file_name=args.file.name,
+    ).receipt
     _print_receipt(receipt, args.format)
     if receipt.accepted and not args.no_run:
         from orchestration.runner import print_summary, run_refresh
@@ -129,11 +156,116 @@ def _cmd_submit(args) -> int:
     return EXIT_ACCEPTED if receipt.accepted else EXIT_REJECTED
 
 
+def _cmd_status(args) -> int:
+    import duckdb
+
+    from orchestration.deadlines import grace_days, overdue, timeliness
+    from orchestration.settings import prepare_environment, publication_dir
+
+    home = prepare_environment()
+    path = publication_dir(home) / "publication.duckdb"
+    if not path.exists():
+        print(f"sdsf: no publication yet in {home}: run `sdsf run` first.", file=sys.stderr)
+        return EXIT_USAGE
+    grace = grace_days() if args.grace_days is None else args.grace_days
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        summary, late = timeliness(con, "main"), overdue(con, "main", grace)
+    finally:
+        con.close()
+    as_of = late[0]["as_of_date"] if late else None
+    print(f"Partner files, as of the last publication ({path})")
+    header = ("partner", "kind", "cadence", "expected", "on time", "late", "missing", "on-time")
+    rows = [
+        (
+            r["partner_code"],
+            r["submission_kind"],
+            r["cadence"],
+            str(r["periods_expected"]),
+            str(r["periods_on_time"]),
+            str(r["periods_late"]),
+            str(r["periods_missing"]),
+            "-" if r["on_time_rate"] is None else f"{r['on_time_rate']:.0%}",
+        )
+        for r in summary
+    ]
+    _print_table(header, rows)
+    print()
+    when = f" (as of {as_of})" if as_of else ""
+    print(f"Past deadline + {grace} days, no accepted file{when}: {len(late)}")
+    _print_table(
+        ("partner", "kind", "period", "deadline", "days over", "files received"),
+        [
+            (
+                r["partner_code"],
+                r["submission_kind"],
+                r["period"],
+                str(r["deadline_date"]),
+                str(r["days_overdue"]),
+                str(r["received"]),
+            )
+            for r in late
+        ],
+    )
+    return 1 if late else 0
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    for line in (header, tuple("-" * w for w in widths), *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
 def _cmd_templates(args) -> int:
     from orchestration.intake.templates import write_templates
 
     for path in write_templates():
         print(path)
+    return 0
+
+
+def _cmd_portal(args) -> int:
+    import uvicorn
+
+    from orchestration.portal.app import create_app
+    from orchestration.settings import prepare_environment
+
+    home = prepare_environment()
+    print(f"Portail des partenaires : http://{args.host}:{args.port}/ (données : {home})")
+    uvicorn.run(create_app(home), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _cmd_portal_account(args) -> int:
+    from orchestration.portal.accounts import AccountError, AccountStore
+    from orchestration.schemes import load_partners
+    from orchestration.settings import sdsf_home
+
+    store = AccountStore(sdsf_home())
+    if args.action == "list":
+        for a in store.list():
+            if args.partner and args.partner not in (a.login, a.partner):
+                continue
+            role = "ingénieur" if a.is_engineer else f"partenaire {a.partner}"
+            print(f"{a.login}\t{role}\tcréé {a.created_at}\trenouvelé {a.rotated_at or '-'}")
+        return 0
+    if not args.partner:
+        print("sdsf: --partner est obligatoire pour create et rotate", file=sys.stderr)
+        return EXIT_USAGE
+    if args.action == "create" and not args.engineer and args.partner not in load_partners():
+        print(f"sdsf: partenaire inconnu du registre : {args.partner}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.action == "create":
+            role = "engineer" if args.engineer else "partner"
+            secret = store.create(args.partner, role=role, partner=args.partner)
+        else:
+            secret = store.rotate(args.partner)
+    except AccountError as exc:
+        print(f"sdsf: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Identifiant : {args.partner}")
+    print(f"Mot de passe (affiché une seule fois, à transmettre au titulaire) : {secret}")
     return 0
 
 

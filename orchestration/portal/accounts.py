@@ -1,0 +1,160 @@
+"""Portal accounts: one login per partner (or engineer), secrets kept only as scrypt hashes.
+
+Stored in ``$SDSF_HOME/portal/accounts.json``. Every change is written to a temporary file and
+renamed into place under an exclusive lock, so the CLI and a running portal never see half a
+file. Rotating a secret bumps the account's generation, which ends its open sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.intake.store import atomic_write
+
+ROLES = ("partner", "engineer")
+# scrypt cost: about 50 ms and 16 MB per check on this kind of machine, enough to make guessing
+# a 24-character random secret hopeless without slowing a sign-in down.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_LOGIN = re.compile(r"^[A-Za-z0-9_]{2,64}$")
+
+
+class AccountError(ValueError):
+    """A request on the accounts that cannot be honoured (unknown login, duplicate...)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the portal knows about a signed-in user."""
+
+    login: str
+    role: str
+    partner: str | None  # the partner whose files the account reads and writes; None: engineer
+    generation: int
+    created_at: str
+    rotated_at: str | None = None
+
+    @property
+    def is_engineer(self) -> bool:
+        return self.role == "engineer"
+
+
+def portal_dir(home: Path) -> Path:
+    return Path(home) / "portal"
+
+
+def _hash(secret: str, salt: bytes, params: dict) -> bytes:
+    return hashlib.scrypt(
+        secret.encode("utf-8"), salt=salt, n=params["n"], r=params["r"], p=params["p"], dklen=32
+    )
+
+
+class AccountStore:
+    """Create, rotate, list and check portal accounts under a data directory."""
+
+    def __init__(self, home: Path):
+        self.path = portal_dir(home) / "accounts.json"
+        self._lock_path = portal_dir(home) / ".accounts.lock"
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield self._read()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read(self) -> dict:
+        if not self.path.exists():
+            return {"accounts": {}}
+        return json.loads(self.path.read_text(encoding="utf-8"))
+
+    def _write(self, doc: dict) -> None:
+        data = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+        atomic_write(self.path, data)
+        self.path.chmod(0o600)
+
+    def create(self, login: str, *, role: str, partner: str | None = None) -> str:
+        """Add an account and return its new secret (shown once, never stored in clear)."""
+        if not _LOGIN.match(login):
+            raise AccountError(f"login {login!r}: 2-64 letters, digits or underscores expected")
+        if role not in ROLES:
+            raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        if role == "partner" and not partner:
+            raise AccountError("a partner account needs its partner code")
+        with self._locked() as doc:
+            if login in doc["accounts"]:
+                raise AccountError(f"account {login!r} exists already: rotate its secret instead")
+            secret = secrets.token_urlsafe(18)
+            doc["accounts"][login] = {
+                "role": role,
+                "partner": partner if role == "partner" else None,
+                "generation": 1,
+                "created_at": _now(),
+                "rotated_at": None,
+                **_credential(secret),
+            }
+            self._write(doc)
+        return secret
+
+    def rotate(self, login: str) -> str:
+        """Give an account a new secret; sessions opened with the old one end."""
+        with self._locked() as doc:
+            record = doc["accounts"].get(login)
+            if record is None:
+                raise AccountError(f"no account {login!r}")
+            secret = secrets.token_urlsafe(18)
+            record.update(_credential(secret))
+            record["generation"] += 1
+            record["rotated_at"] = _now()
+            self._write(doc)
+        return secret
+
+    def list(self) -> list[Account]:
+        return [_account(login, r) for login, r in sorted(self._read()["accounts"].items())]
+
+    def get(self, login: str) -> Account | None:
+        record = self._read()["accounts"].get(login)
+        return _account(login, record) if record else None
+
+    def verify(self, login: str, secret: str) -> Account | None:
+        """The account when the secret is right, else None (same work either way)."""
+        record = self._read()["accounts"].get(login)
+        if record is None:
+            # Hash anyway so that response time does not tell which logins exist.
+            _hash(secret, b"\0" * 16, _SCRYPT)
+            return None
+        candidate = _hash(secret, bytes.fromhex(record["salt"]), record["scrypt"])
+        if not hmac.compare_digest(candidate, bytes.fromhex(record["hash"])):
+            return None
+        return _account(login, record)
+
+
+def _credential(secret: str) -> dict:
+    salt = secrets.token_bytes(16)
+    return {"salt": salt.hex(), "scrypt": dict(_SCRYPT), "hash": _hash(secret, salt, _SCRYPT).hex()}
+
+
+def _account(login: str, record: dict) -> Account:
+    fields = {k: record.get(k) for k in ("role", "partner", "generation", "created_at")}
+    return Account(login=login, rotated_at=record.get("rotated_at"), **fields)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def account_rows(accounts: list[Account]) -> list[dict]:
+    """Accounts as plain dictionaries (for `sdsf portal-account list`); never the hashes."""
+    return [asdict(a) for a in accounts]

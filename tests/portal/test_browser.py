@@ -1,0 +1,98 @@
+"""A partner's visit in a real headless Chromium: sign in, read what is expected, download a
+template, send a good and a bad file, read both receipts and download one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.intake.templates import TEMPLATES_DIR
+from tests.portal.conftest import BAD_PLACEMENTS, PARTNER_A, placements_csv
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (make setup)")
+def test_a_partner_signs_in_downloads_a_template_and_reads_both_receipts(portal, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    good = tmp_path / "places_2017.csv"
+    good.write_bytes(placements_csv(rows=4, tag="BROWSER"))
+    bad = tmp_path / "places_erreurs.csv"
+    bad.write_bytes(BAD_PLACEMENTS)
+    foreign: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            accept_downloads=True,
+        )
+        try:
+            page = browser.new_page()
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith(portal.url) else foreign.append(r.url),
+            )
+            page.goto(portal.url)
+            expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+            page.get_by_label("Identifiant").fill(PARTNER_A)
+            page.get_by_label("Mot de passe").fill(portal.secrets[PARTNER_A])
+            page.get_by_role("button", name="Se connecter").click()
+
+            expect(page.get_by_role("heading", name="Ce qui est attendu")).to_be_visible()
+            expected = page.locator("table").first
+            expect(expected).to_contain_text("heures de fréquentation")
+            expect(expected).to_contain_text("trimestrielle")
+
+            with page.expect_download() as info:
+                page.get_by_role("link", name="places et enfants accueillis").first.click()
+            template = Path(info.value.path()).read_bytes()
+            assert template == (TEMPLATES_DIR / "placements.csv").read_bytes()
+            assert info.value.suggested_filename == "placements.csv"
+
+            page.get_by_label("Type de fichier").select_option("placements")
+            page.get_by_label("Fichier CSV").set_input_files(str(good))
+            page.get_by_role("button", name="Envoyer").click()
+            expect(page.get_by_role("heading", name="Accusé de réception")).to_be_visible()
+            expect(page.locator("#resultat")).to_contain_text("ACCEPTÉ")
+            expect(page.locator("#resultat")).to_contain_text("4 lignes lues")
+            expect(page.locator(".fiche")).to_contain_text("places_2017.csv")
+
+            page.goto(portal.url + "/espace")
+            page.get_by_label("Type de fichier").select_option("placements")
+            page.get_by_label("Fichier CSV").set_input_files(str(bad))
+            page.get_by_role("button", name="Envoyer").click()
+            expect(page.locator("#resultat")).to_contain_text("REFUSÉ")
+            errors = page.locator("table.erreurs tbody tr")
+            commune = errors.filter(has_text="code_commune")
+            expect(commune).to_contain_text("99999")
+            expect(commune).to_contain_text("Code commune inconnu")
+            expect(commune.locator("td").first).to_have_text("2")
+            expect(errors.filter(has_text="places")).to_contain_text("positive ou nulle")
+
+            with page.expect_download() as info:
+                page.get_by_role("link", name="texte (.txt)").click()
+            text = Path(info.value.path()).read_text(encoding="utf-8")
+            assert "Résultat : REFUSÉ" in text
+            assert "ligne 2, colonne « code_commune », valeur « 99999 »" in text
+
+            page.get_by_role("link", name="Historique des envois").click()
+            history = page.locator("table").first
+            expect(history).to_contain_text("places_2017.csv")
+            expect(history).to_contain_text("places_erreurs.csv")
+            expect(history).to_contain_text("en vigueur")
+        finally:
+            browser.close()
+    assert foreign == []
