@@ -4,6 +4,7 @@ sdsf run        refresh everything over what is in the data directory
 sdsf demo       put the demo partner files in the inbox, then run
 sdsf validate   check a file without keeping it (exit 0 accepted, 1 rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
+sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, manifest)
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
@@ -12,6 +13,7 @@ sdsf portal-account create|rotate|list   manage the portal's accounts
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -64,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         "templates", help="regenerate the CSV templates and column guide in sources/templates/"
     )
     templates.set_defaults(handler=_cmd_templates)
+
+    publish = sub.add_parser(
+        "publish", help="freeze the last publication as a named edition (never overwritten)"
+    )
+    publish.add_argument("--edition", required=True, metavar="NAME", help="e.g. 2018-cdsf")
+    publish.add_argument(
+        "--site", action="store_true", help="also build the Evidence site from this edition"
+    )
+    publish.set_defaults(handler=_cmd_publish)
 
     status = sub.add_parser(
         "status", help="partners' files: on time, late, missing (from the last publication)"
@@ -154,6 +165,29 @@ def _cmd_submit(args) -> int:
         if not result.success:
             return EXIT_REJECTED
     return EXIT_ACCEPTED if receipt.accepted else EXIT_REJECTED
+
+
+def _cmd_publish(args) -> int:
+    from orchestration.editions import EditionError, create_edition, site_database
+    from orchestration.settings import prepare_environment, site_dir
+
+    home = prepare_environment()
+    try:
+        path = create_edition(args.edition, home=home)
+    except EditionError as exc:
+        print(f"sdsf: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    print(f"Édition {args.edition} : {path}")
+    print(
+        f"  révisions depuis {manifest['previous_edition'] or '(aucune)'} : {manifest['revisions']}"
+    )
+    print(f"  exports : {path / 'exports'}")
+    if args.site:
+        from orchestration.evidence_site import build_site
+
+        print(f"  site : {build_site(site_database(path), site_dir(home)) / 'index.html'}")
+    return 0
 
 
 def _cmd_status(args) -> int:

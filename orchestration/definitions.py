@@ -11,7 +11,11 @@ from orchestration.defs.jobs import models_job, refresh_job
 from orchestration.defs.operations.alerts import run_failure_alert
 from orchestration.defs.operations.deadlines import deadline_checks
 from orchestration.defs.operations.schedules import scheme_schedules
-from orchestration.defs.publication.assets import evaluation_site, publication_database
+from orchestration.defs.publication.assets import (
+    edition,
+    evaluation_site,
+    publication_database,
+)
 from orchestration.defs.reference.assets import (
     child_population,
     scheme_reference,
@@ -32,6 +36,7 @@ defs = dg.Definitions(
         partner_submissions,
         sdsf_dbt_models,
         publication_database,
+        edition,
         evaluation_site,
     ],
     asset_checks=[*contract_checks, rejected_submissions, deadline_checks],

@@ -28,12 +28,18 @@ PUBLISHED_MARTS = (
 EVIDENCE_STORAGE_VERSION = "v1.4.0"
 
 
-def write_publication(warehouse: Path, target: Path) -> tuple[dict[str, int], str]:
-    """Copy the published marts into ``target`` atomically.
+def write_publication(
+    warehouse: Path, target: Path, *, threshold: int | None = None
+) -> tuple[dict[str, int], str]:
+    """Copy the published marts into ``target`` atomically, statistical secrecy applied.
 
-    Returns rows per table and a fingerprint of the content (same data, same fingerprint), so
-    what is built from the publication can be skipped when nothing changed.
+    ``threshold`` defaults to ``secrecy.secret_threshold()``. Returns rows per table and a
+    fingerprint of the content (same data, same fingerprint), so what is built from the
+    publication can be skipped when nothing changed.
     """
+    from orchestration.secrecy import apply_secrecy, secret_threshold
+
+    threshold = secret_threshold() if threshold is None else threshold
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
@@ -43,9 +49,11 @@ def write_publication(warehouse: Path, target: Path) -> tuple[dict[str, int], st
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
-        digest = hashlib.sha256()
         for name in PUBLISHED_MARTS:
             con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
+        apply_secrecy(con, warehouse="wh", publication="pub.main", threshold=threshold)
+        digest = hashlib.sha256(f"threshold:{threshold};".encode())
+        for name in PUBLISHED_MARTS:
             # Rows are unique (primary keys are tested), so an order-free xor of row hashes works.
             rows, content = con.execute(
                 f"select count(*), bit_xor(hash(t)) from pub.main.{name} as t"

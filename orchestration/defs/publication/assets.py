@@ -1,9 +1,12 @@
-"""Publication assets: the file the site reads, and the Evidence site built from it."""
+"""Publication assets: the secrecy-applied publication, the rolling edition, and the site."""
+
+import json
 
 import dagster as dg
 
+from orchestration.editions import ROLLING_EDITION, create_edition, site_database
 from orchestration.publication import PUBLISHED_MARTS, write_publication
-from orchestration.settings import publication_dir, site_dir, warehouse_path
+from orchestration.settings import publication_dir, sdsf_home, site_dir, warehouse_path
 
 PUBLICATION_FILE = "publication.duckdb"
 FINGERPRINT_FILE = "publication.fingerprint"
@@ -18,7 +21,7 @@ SITE_STAMP = ".sdsf-publication.fingerprint"
     deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_MARTS],
 )
 def publication_database():
-    """The marts copied into a DuckDB file Evidence can open (storage v1.4)."""
+    """The marts copied into a DuckDB file (storage v1.4), statistical secrecy applied."""
     target = publication_dir() / PUBLICATION_FILE
     counts, fingerprint = write_publication(warehouse_path(), target)
     (publication_dir() / FINGERPRINT_FILE).write_text(fingerprint)
@@ -33,13 +36,36 @@ def publication_database():
 
 @dg.asset(
     group_name="publication",
-    kinds={"evidence"},
+    kinds={"parquet", "duckdb"},
     owners=["team:data-engineering"],
     tags={"layer": "publication"},
     deps=[publication_database],
 )
+def edition():
+    """The rolling edition `courante`: Parquet, revisions, exports and the site's DuckDB file."""
+    # Named editions (sdsf publish) are frozen; the rolling one follows every run so the site
+    # shows the latest figures while still being built from an edition, never the warehouse.
+    path = create_edition(ROLLING_EDITION, home=sdsf_home(), rolling=True)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(path),
+            "previous_edition": manifest["previous_edition"] or "",
+            "revisions": manifest["revisions"],
+            "secret_threshold": manifest["secrecy"]["threshold"],
+        }
+    )
+
+
+@dg.asset(
+    group_name="publication",
+    kinds={"evidence"},
+    owners=["team:data-engineering"],
+    tags={"layer": "publication"},
+    deps=[edition],
+)
 def evaluation_site(context: dg.AssetExecutionContext):
-    """The French Evidence site, built strictly and offline from the publication file."""
+    """The French Evidence site, built strictly and offline from the rolling edition."""
     from orchestration import evidence_site  # needs node; imported only when the site is built
 
     fingerprint = (publication_dir() / FINGERPRINT_FILE).read_text()
@@ -49,7 +75,8 @@ def evaluation_site(context: dg.AssetExecutionContext):
         context.log.info("Publication unchanged since the last build: site kept as it is.")
         rebuilt = False
     else:
-        out = evidence_site.build_site(publication_dir() / PUBLICATION_FILE, out)
+        source = site_database(sdsf_home() / "editions" / ROLLING_EDITION)
+        out = evidence_site.build_site(source, out)
         stamp.write_text(fingerprint)
         rebuilt = True
     return dg.MaterializeResult(

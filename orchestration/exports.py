@@ -1,0 +1,195 @@
+"""Exports of an edition for spreadsheet users: CSV for French Excel and one xlsx workbook.
+
+CSV: ``;`` separator, UTF-8 with a byte-order mark (Excel otherwise reads Latin-1), decimal
+comma, dates as JJ/MM/AAAA and timestamps as JJ/MM/AAAA HH:MM:SS (what French Excel recognises
+as dates), booleans oui/non, lists joined by « , », empty cells for nulls (hidden figures:
+see the ``secrecy_note`` column). The workbook has a README sheet in French, then one sheet per
+mart and the revisions. A text cell starting with =, +, -, @ (or a tab or carriage return) is
+prefixed with an apostrophe, so no spreadsheet evaluates it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.publication import PUBLISHED_MARTS
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHEET_DESCRIPTIONS = {
+    "fct_indicator_values": "Valeurs des indicateurs par territoire et période, avec cible, "
+    "trajectoire, progression et statut.",
+    "dim_schemes": "Les schémas suivis (SDSF et chartes MSA).",
+    "dim_indicators": "Les indicateurs : définition, unité, sens, valeur de référence, cible.",
+    "dim_axes": "Les axes (orientations) de chaque schéma.",
+    "dim_actions": "Les actions (fiches action) avec leur axe et leur pilote.",
+    "dim_territories": "Les territoires suivis : communes, EPCI, département ou périmètre.",
+    "dim_partners": "Les partenaires et les fichiers qu'ils transmettent.",
+    "dim_priority_territories": "Les territoires prioritaires selon la règle du schéma.",
+    "fct_action_progress": "Avancement de chaque action par année.",
+    "fct_axis_progress": "Avancement de chaque axe par année.",
+    "fct_scheme_progress": "Avancement de chaque schéma par année.",
+    "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
+    "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
+    "fct_submission_timeliness": "Ponctualité des partenaires.",
+    "revisions": "Valeurs publiées révisées depuis l'édition précédente.",
+}
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet could read as a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_cell(value) -> str:
+    """One value as French Excel reads it (see the module docstring)."""
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list | tuple):
+        return neutralise(", ".join(str(v) for v in value))
+    return neutralise(str(value))
+
+
+def _tables(edition: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect()
+    try:
+        out = {}
+        paths = [edition / "marts" / f"{m}.parquet" for m in PUBLISHED_MARTS]
+        paths.append(edition / "revisions.parquet")
+        for path in paths:
+            rel = con.execute(f"select * from '{path}'")
+            columns = [d[0] for d in rel.description]
+            out[path.stem] = (columns, rel.fetchall())
+        return out
+    finally:
+        con.close()
+
+
+def write_exports(edition: Path, manifest: dict) -> list[Path]:
+    """Write ``exports/csv/<table>.csv`` and ``exports/<edition>.xlsx``; return the paths."""
+    edition = Path(edition)
+    tables = _tables(edition)
+    csv_dir = edition / "exports" / "csv"
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (columns, rows) in tables.items():
+        path = csv_dir / f"{name}.csv"
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+            writer.writerow(columns)
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
+        written.append(path)
+    xlsx = edition / "exports" / f"{manifest['edition']}.xlsx"
+    write_workbook(xlsx, tables, manifest)
+    written.append(xlsx)
+    return written
+
+
+def write_workbook(path: Path, tables: dict, manifest: dict) -> None:
+    import xlsxwriter
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        bold = book.add_format({"bold": True})
+        date = book.add_format({"num_format": "dd/mm/yyyy"})
+        stamp = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+        _readme(book.add_worksheet("LISEZMOI"), bold, tables, manifest)
+        for name, (columns, rows) in tables.items():
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, columns, bold)
+            sheet.freeze_panes(1, 0)
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row):
+                    _write(sheet, r, c, value, date, stamp)
+            if rows:
+                sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+
+
+def _write(sheet, r, c, value, date, stamp) -> None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(r, c, value)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(r, c, value.replace(tzinfo=None), stamp)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date)
+    elif isinstance(value, list | tuple):
+        sheet.write_string(r, c, neutralise(", ".join(str(v) for v in value)))
+    else:
+        sheet.write_string(r, c, neutralise(str(value)))
+
+
+def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
+    secrecy = manifest.get("secrecy", {})
+    lines = [
+        ("Édition", manifest["edition"]),
+        ("Construite le (UTC)", manifest["built_at"]),
+        ("Édition précédente", manifest.get("previous_edition") or "aucune"),
+        ("Valeurs révisées depuis l'édition précédente", manifest.get("revisions", 0)),
+        (),
+        ("Secret statistique", ""),
+        (
+            "Règle",
+            "Les effectifs de familles ou d'enfants inférieurs à "
+            f"{secrecy.get('threshold')} (et non nuls) ne sont pas publiés, ni une part dont "
+            "le reste est inférieur à ce seuil. D'autres cases sont masquées (secret "
+            "secondaire) pour qu'aucune case masquée ne puisse être recalculée par "
+            "différence entre communes, EPCI, département ou périmètre, ou entre territoires "
+            "prioritaires et autres. Les taux dont le numérateur ou le dénominateur est "
+            "masqué sont masqués.",
+        ),
+        (
+            "Repérage",
+            "Case vide et colonne secrecy_note = « secret statistique » ; colonnes "
+            "secret_value, secret_numerator, secret_denominator, secret_baseline.",
+        ),
+        (),
+        ("Feuilles", ""),
+        *((name, SHEET_DESCRIPTIONS.get(name, "")) for name in tables),
+        (),
+        ("Schémas", "fichier et empreinte SHA-256"),
+        *((s["scheme_id"], f"{s['file']} {s['sha256']}") for s in manifest.get("schemes", [])),
+        (),
+        ("Fichiers des partenaires", "reçu le, statut, empreinte SHA-256, révision utilisée"),
+        *(
+            (
+                s["submission_id"],
+                f"{s['received_at']} ; {s['status']} ; {s['sha256']} ; "
+                + ", ".join(
+                    f"{p['period']} : révision {p['revision']}"
+                    + (" (utilisée)" if p["used"] else "")
+                    for p in s["periods"]
+                ),
+            )
+            for s in manifest.get("submissions", [])
+        ),
+    ]
+    sheet.set_column(0, 0, 45)
+    sheet.set_column(1, 1, 120)
+    for r, line in enumerate(lines):
+        for c, value in enumerate(line):
+            fmt = bold if c == 0 else None
+            if isinstance(value, int):
+                sheet.write_number(r, c, value, fmt)
+            else:
+                sheet.write_string(r, c, neutralise(str(value)), fmt)

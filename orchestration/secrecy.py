@@ -1,0 +1,550 @@
+"""Statistical secrecy of what is published: small counts of people hidden, secondary suppression.
+
+Which figures are counts subject to secrecy
+    The numerator or denominator of an indicator whose formula only sums measures counting
+    people a partner reported: children enrolled, disabled children, children of low-income
+    families, beneficiaries of actions (``SECRET_MEASURES``). Places, structures, hours and the
+    INSEE child population are not (they describe equipment, or are public statistics). For a
+    count indicator (no denominator) the value is the count itself (factor × numerator).
+
+Primary rule
+    A count ``n`` with ``0 < n < threshold`` is hidden (threshold ``SDSF_SECRET_THRESHOLD``,
+    default 11). Zero is shown: it says nothing about a person. For a share whose numerator is a
+    « dont » of its denominator (disabled children among children enrolled), the numerator is
+    also hidden when the rest, ``denominator − numerator``, is below the threshold: « all but
+    two children are from low-income families » discloses as much as « two children ».
+
+Secondary rule
+    Published figures add up: commune → EPCI → scheme area, commune → area, priority group +
+    other group → area. Within every such relation (one per published count, period and set of
+    partners' facts), a hidden cell is never the only hidden one; then a linear-algebra audit
+    checks that no hidden cell is determined by the published ones through any combination of
+    relations, and hides more until none is. The same figure (same count, same territory, same
+    value) shares one fate across indicators and schemes, so it cannot be read from another one.
+
+What is hidden
+    Hidden counts are null; a rate whose numerator or denominator is hidden is null, as is what
+    derives from it (progress, status, baselines that are that value, roll-ups and inequality
+    statistics computed from it). Rows carry ``secret_value``, ``secret_numerator``,
+    ``secret_denominator`` (booleans) and ``secrecy_note`` (« secret statistique » or null).
+
+Not covered: bounds an attacker could derive from non-negativity (interval disclosure), and
+relations between counts with different filters (e.g. EAJE + ALSH children vs both together).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SECRET_NOTE = "secret statistique"
+DEFAULT_THRESHOLD = 11  # ../shared/domain.md: 11 households is a common rule (configurable)
+THRESHOLD_ENV = "SDSF_SECRET_THRESHOLD"
+SECRET_MEASURES = frozenset(
+    {
+        "enfants_accueillis",
+        "dont_enfants_handicap",
+        "dont_familles_modestes",
+        "beneficiaires",
+        "beneficiaires_familles_modestes",
+    }
+)
+# Measures that are a subset (« dont ») of another measure of the same source and filters.
+PART_OF = {
+    "dont_enfants_handicap": "enfants_accueillis",
+    "dont_familles_modestes": "enfants_accueillis",
+    "beneficiaires_familles_modestes": "beneficiaires",
+}
+_EPS = 1e-9
+
+
+def secret_threshold() -> int:
+    """The threshold below which a count is hidden: ``$SDSF_SECRET_THRESHOLD`` or 11."""
+    raw = os.environ.get(THRESHOLD_ENV, "").strip()
+    if not raw:
+        return DEFAULT_THRESHOLD
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{THRESHOLD_ENV} must be a positive integer, not {raw!r}")
+    return value
+
+
+def is_small(value: float | None, threshold: int) -> bool:
+    """The primary rule: a non-zero count below the threshold."""
+    return value is not None and not pd.isna(value) and 0 < value < threshold
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` is the sum of ``parts`` (cells absent from the values are known zeros)."""
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+
+@dataclass
+class Protection:
+    hidden: set = field(default_factory=set)
+    primary: set = field(default_factory=set)
+
+    @property
+    def secondary(self) -> set:
+        return self.hidden - self.primary
+
+
+def recoverable(
+    values: Mapping[Hashable, float], relations: Sequence[Relation], hidden: Iterable[Hashable]
+) -> set:
+    """Hidden cells whose value the published cells and the relations determine exactly.
+
+    Each relation is a linear equation; with the published cells moved to the right-hand side,
+    a hidden cell is determined iff its unit vector lies in the row space of the equations
+    restricted to hidden cells, i.e. iff every vector of their null space is zero there.
+    """
+    hidden = [k for k in hidden if k in values]
+    if not hidden:
+        return set()
+    index = {k: i for i, k in enumerate(hidden)}
+    rows = []
+    for rel in relations:
+        if rel.total not in values:
+            continue  # an unpublished total gives no equation
+        row = np.zeros(len(hidden))
+        if rel.total in index:
+            row[index[rel.total]] += 1.0
+        for part in rel.parts:
+            if part in index:
+                row[index[part]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return set()
+    matrix = np.array(rows)
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-8).sum())
+    null = vt[rank:]  # rows span the null space
+    if null.shape[0] == 0:
+        return set(hidden)
+    determined = np.all(np.abs(null) < 1e-8, axis=0)
+    return {k for k, i in index.items() if determined[i]}
+
+
+def protect(
+    values: Mapping[Hashable, float], relations: Sequence[Relation], primary: Iterable[Hashable]
+) -> Protection:
+    """Add secondary suppressions to ``primary`` until no hidden cell can be recomputed.
+
+    Complement cells are chosen small first (least information lost), ties broken by key.
+    """
+    primary = {k for k in primary if k in values}
+    hidden = set(primary)
+    relations = [r for r in relations if r.total in values]
+    by_cell: dict[Hashable, list[Relation]] = {}
+    for rel in relations:
+        for k in (rel.total, *rel.parts):
+            by_cell.setdefault(k, []).append(rel)
+
+    def cheapest(candidates: Iterable[Hashable]) -> Hashable | None:
+        pool = [k for k in candidates if k in values and k not in hidden]
+        return min(pool, key=lambda k: (abs(values[k]), repr(k))) if pool else None
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for rel in relations:
+                members = [k for k in (rel.total, *rel.parts) if k in values]
+                if sum(k in hidden for k in members) == 1:
+                    pick = cheapest(rel.parts) or cheapest([rel.total])
+                    if pick is not None:
+                        hidden.add(pick)
+                        changed = True
+        leaks = recoverable(values, _component(relations, by_cell, hidden), hidden)
+        if not leaks:
+            return Protection(hidden=hidden, primary=primary)
+        leak = min(leaks, key=repr)
+        pick = cheapest(k for rel in by_cell.get(leak, []) for k in (*rel.parts, rel.total))
+        if pick is None:  # every neighbour is hidden already: cannot happen when determined
+            raise RuntimeError(f"cannot protect {leak!r}")
+        hidden.add(pick)
+
+
+def _component(relations, by_cell, hidden) -> list[Relation]:
+    """Relations touching a hidden cell (the others add no equation between hidden cells)."""
+    seen, out = set(), []
+    for k in hidden:
+        for rel in by_cell.get(k, []):
+            if id(rel) not in seen:
+                seen.add(id(rel))
+                out.append(rel)
+    return out
+
+
+# --------------------------------------------------------------------------- the marts
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Per scheme: every commune with its EPCI (or None) and the scheme's area level and code."""
+
+    communes: pd.DataFrame  # scheme_id, commune_code, epci_siren, area_level, area_code
+    priority: pd.DataFrame  # scheme_id, territory_level, territory_code, is_priority
+
+
+def term_signature(terms: pd.DataFrame) -> str:
+    """A canonical text for a list of formula terms: equal signatures are equal figures."""
+    items = []
+    for t in terms.itertuples(index=False):
+        items.append(
+            [
+                t.measure,
+                *(
+                    sorted(v) if v is not None and not _isna(v) else None
+                    for v in (t.structure_types, t.publics, t.actions)
+                ),
+            ]
+        )
+    return json.dumps(sorted(items, key=json.dumps))
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class IndicatorSecrecy:
+    """Which parts of an indicator are counts of people, and their signatures."""
+
+    numerator: str | None  # signature when the numerator is a secret count
+    denominator: str | None
+    part_of_denominator: bool  # numerator is a « dont » of the denominator
+    count: bool  # no denominator: value = factor × numerator
+
+
+def classify_indicators(terms: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """``terms``: scheme_id, indicator_code, role, measure, structure_types, publics, actions;
+    ``indicators``: scheme_id, indicator_code, has_denominator, share_level,
+    is_change_since_baseline. Returns {(scheme_id, indicator_code): IndicatorSecrecy}."""
+    out = {}
+    for row in indicators.itertuples(index=False):
+        mine = terms[
+            (terms.scheme_id == row.scheme_id) & (terms.indicator_code == row.indicator_code)
+        ]
+        special = (row.share_level is not None and not _isna(row.share_level)) or bool(
+            row.is_change_since_baseline
+        )
+        sig = {}
+        for role in ("numerator", "denominator"):
+            rt = mine[mine.role == role]
+            secret = len(rt) > 0 and rt.measure.isin(SECRET_MEASURES).any()
+            sig[role] = term_signature(rt) if secret and not special else None
+        num, den = mine[mine.role == "numerator"], mine[mine.role == "denominator"]
+        part = (
+            sig["numerator"] is not None
+            and sig["denominator"] is not None
+            and len(num) == len(den) == 1
+            and PART_OF.get(num.measure.iloc[0]) == den.measure.iloc[0]
+            and _filters(num.iloc[0]) == _filters(den.iloc[0])
+        )
+        out[(row.scheme_id, row.indicator_code)] = IndicatorSecrecy(
+            sig["numerator"], sig["denominator"], part, not bool(row.has_denominator)
+        )
+    return out
+
+
+def _filters(term) -> str:
+    return json.dumps(
+        [
+            sorted(v) if v is not None and not _isna(v) else None
+            for v in (term.structure_types, term.publics, term.actions)
+        ]
+    )
+
+
+def _cell_key(sig, period, row) -> tuple:
+    # Communes and EPCI have national codes: the same figure in two schemes is one cell. The
+    # value is part of the key because an EPCI cut by a scheme's area is another figure.
+    if row.territory_level in ("commune", "epci"):
+        return (sig, period, row.territory_level, row.territory_code, float(row.figure))
+    return (sig, period, row.territory_level, row.scheme_id + "/" + row.territory_code)
+
+
+def protect_indicator_values(
+    values: pd.DataFrame,
+    classes: dict,
+    geography: Geography,
+    threshold: int,
+) -> pd.DataFrame:
+    """Return fct_indicator_values with hidden counts and rates nulled and the secrecy flags.
+
+    ``values`` has the mart's columns; rows of indicators that are not counts of people are
+    returned unchanged (flags false).
+    """
+    df = values.copy()
+    df["secret_numerator"] = False
+    df["secret_denominator"] = False
+    figures = []  # one row per published secret count: role, signature, key, value
+    for (scheme, code), cls in classes.items():
+        for role in ("numerator", "denominator"):
+            sig = getattr(cls, role)
+            if sig is None:
+                continue
+            mask = (df.scheme_id == scheme) & (df.indicator_code == code) & df[role].notna()
+            part = df.loc[mask, ["scheme_id", "territory_level", "territory_code", "period"]]
+            part = part.assign(figure=df.loc[mask, role], role=role, sig=sig, index=part.index)
+            if role == "numerator" and cls.part_of_denominator:
+                rest = df.loc[mask, "denominator"] - df.loc[mask, "numerator"]
+                part = part.assign(rest=rest)
+            figures.append(part)
+    if not figures:
+        return _finish(df, classes)
+    cells = pd.concat(figures, ignore_index=True)
+    cells["key"] = [_cell_key(r.sig, r.period, r) for r in cells.itertuples(index=False)]
+    hidden: set = set()
+    for _, group in cells.groupby(["sig", "period"], sort=True):
+        vals = dict(zip(group.key, group.figure.astype(float), strict=True))
+        primary = {k for k, v in vals.items() if is_small(v, threshold)}
+        if "rest" in group:
+            small_rest = group[(group.figure > 0) & (group.rest.notna()) & (group.rest < threshold)]
+            primary |= set(small_rest.key)
+        relations = _relations(group, geography)
+        hidden |= protect(vals, relations, primary).hidden
+    cells["hidden"] = cells.key.isin(hidden)
+    for role in ("numerator", "denominator"):
+        idx = cells.loc[cells.hidden & (cells.role == role), "index"]
+        df.loc[idx, f"secret_{role}"] = True
+    return _finish(df, classes)
+
+
+def _relations(group: pd.DataFrame, geography: Geography) -> list[Relation]:
+    """Sums between the published cells of one count and period, scheme by scheme.
+
+    Conservative: a relation is listed even when partners' EPCI-level facts make it inexact
+    (it can only add suppressions, never let a hidden cell through).
+    """
+    relations = []
+    geo, prio = geography.communes, geography.priority
+    for scheme, cells in group.groupby("scheme_id"):
+        at = {(r.territory_level, r.territory_code): r.key for r in cells.itertuples()}
+        g = geo[geo.scheme_id == scheme]
+        if g.empty:
+            continue
+
+        def keys(level, codes, at=at):
+            return tuple(at[(level, c)] for c in codes if (level, c) in at)
+
+        area = (g.area_level.iloc[0], g.area_code.iloc[0])
+        epcis = sorted(set(g.epci_siren.dropna()))
+        lone = keys("commune", g.loc[g.epci_siren.isna(), "commune_code"])
+        for e in epcis:
+            if ("epci", e) in at:
+                members = keys("commune", g.loc[g.epci_siren == e, "commune_code"])
+                relations.append(Relation(at[("epci", e)], members))
+        if area in at:
+            relations.append(Relation(at[area], keys("commune", g.commune_code)))
+            relations.append(Relation(at[area], keys("epci", epcis) + lone))
+        p = prio[prio.scheme_id == scheme]
+        groups = []
+        for level, flag in (("prioritaire", True), ("hors_prioritaire", False)):
+            if (level, level) in at:
+                groups.append(at[(level, level)])
+                members = p[p.is_priority == flag]
+                parts = tuple(
+                    at[(lv, c)]
+                    for lv, c in zip(members.territory_level, members.territory_code, strict=True)
+                    if (lv, c) in at
+                )
+                relations.append(Relation(at[(level, level)], parts))
+        if area in at and groups:
+            relations.append(Relation(at[area], tuple(groups)))
+    return relations
+
+
+def _finish(df: pd.DataFrame, classes: dict) -> pd.DataFrame:
+    """Null what a hidden count reveals, and flag the rows."""
+    df["secret_value"] = df.secret_numerator | df.secret_denominator
+    df.loc[df.secret_numerator, "numerator"] = np.nan
+    df.loc[df.secret_denominator, "denominator"] = np.nan
+    hide = df.secret_value
+    df.loc[hide, ["value", "progress"]] = np.nan
+    df.loc[hide, "status"] = SECRET_NOTE
+    # A territory's measured baseline is its value of the baseline year: hidden with it, and so
+    # are the targets and trajectory interpolated from it (the area's baseline is the scheme's).
+    base = df.loc[hide & (df.period == df.baseline_year.astype("Int64").astype(str))]
+    keys = set(
+        zip(
+            base.scheme_id,
+            base.indicator_code,
+            base.territory_level,
+            base.territory_code,
+            strict=True,
+        )
+    )
+    measured = ~df.territory_level.isin(["departement", "perimetre"])
+    row_keys = pd.Series(
+        list(
+            zip(
+                df.scheme_id,
+                df.indicator_code,
+                df.territory_level,
+                df.territory_code,
+                strict=True,
+            )
+        ),
+        index=df.index,
+    )
+    lost = measured & row_keys.isin(keys)
+    df.loc[lost, ["baseline_value", "target_value", "expected_value", "expected_progress"]] = np.nan
+    df.loc[lost & ~hide, "progress"] = np.nan
+    df["secret_baseline"] = lost
+    flagged = hide | lost
+    df["secrecy_note"] = np.where(flagged, SECRET_NOTE, None)
+    return df
+
+
+_PLAIN = IndicatorSecrecy(None, None, False, False)
+
+
+# --------------------------------------------------------------------------- on a publication
+
+_GEOGRAPHY_SQL = """
+with rollup as (
+    select * from {wh}.intermediate.int_scheme_territories where fact_level = 'commune'
+),
+communes as (
+    select scheme_id, fact_code, territory_code as commune_code from rollup
+    where territory_level = 'commune'
+),
+epci as (
+    select scheme_id, fact_code, territory_code as epci_siren from rollup
+    where territory_level = 'epci'
+),
+areas as (
+    select distinct scheme_id, territory_level as area_level, territory_code as area_code
+    from rollup where territory_level in ('departement', 'perimetre')
+)
+select communes.scheme_id, communes.commune_code, any_value(epci.epci_siren) as epci_siren,
+    any_value(areas.area_level) as area_level, any_value(areas.area_code) as area_code
+from communes
+left join epci on communes.scheme_id = epci.scheme_id and communes.fact_code = epci.fact_code
+left join areas on communes.scheme_id = areas.scheme_id
+group by all
+order by all
+"""
+
+_INEQUALITY_STATS = (
+    "min_value",
+    "max_value",
+    "mean_value",
+    "top_fifth_mean",
+    "bottom_fifth_mean",
+    "fifth_ratio",
+    "coefficient_of_variation",
+    "territories_behind_threshold_codes",
+)
+
+
+def apply_secrecy(con, *, warehouse: str, publication: str, threshold: int) -> dict[str, int]:
+    """Apply secrecy to the marts copied into ``publication`` (a ``db.schema`` prefix), reading
+    formulas and geography from the attached ``warehouse`` catalog. Returns counts of hidden
+    cells (primary and total) and of rows touched per mart."""
+    pub = publication
+    terms = con.execute(
+        f"select scheme_id, indicator_code, term_role as role, measure_code as measure, "
+        f"structure_types, publics, action_codes as actions "
+        f"from {warehouse}.staging.stg_schemes__indicator_terms"
+    ).df()
+    indicators = con.execute(
+        f"select scheme_id, indicator_code, has_denominator, share_level, "
+        f"is_change_since_baseline from {warehouse}.staging.stg_schemes__indicators"
+    ).df()
+    geography = Geography(
+        communes=con.execute(_GEOGRAPHY_SQL.format(wh=warehouse)).df(),
+        priority=con.execute(
+            f"select scheme_id, territory_level, territory_code, is_priority "
+            f"from {pub}.dim_priority_territories"
+        ).df(),
+    )
+    values = con.execute(f"select * from {pub}.fct_indicator_values").df()
+    classes = classify_indicators(terms, indicators)
+    protected = protect_indicator_values(values, classes, geography, threshold)
+    con.register("_protected", protected)
+    try:
+        con.execute(f"create or replace table {pub}.fct_indicator_values as from _protected")
+    finally:
+        con.unregister("_protected")
+    report = {
+        "threshold": threshold,
+        "cells_hidden_numerator": int(protected.secret_numerator.sum()),
+        "cells_hidden_denominator": int(protected.secret_denominator.sum()),
+        "rows_secret_value": int(protected.secret_value.sum()),
+    }
+    hidden_values = f"(select * from {pub}.fct_indicator_values where secret_value)"
+    # Priority rule values are indicator values of the rule's year.
+    report["priority_rows"] = _update(
+        con,
+        f"""update {pub}.dim_priority_territories as d set rule_value = null
+        from {hidden_values} as v
+        where v.scheme_id = d.scheme_id and v.indicator_code = d.rule_indicator_code
+          and v.territory_level = d.territory_level and v.territory_code = d.territory_code
+          and v.period = cast(d.rule_year as varchar)""",
+    )
+    # Inequality statistics of a level are computed over every territory's value, hidden ones
+    # too; min and max would give one away. The group values are rows of the fact table.
+    stats = ", ".join(f"{c} = null" for c in _INEQUALITY_STATS)
+    report["inequality_rows"] = _update(
+        con,
+        f"""update {pub}.fct_territorial_inequality as i set {stats}
+        where exists (select 1 from {hidden_values} as v
+          where v.scheme_id = i.scheme_id and v.indicator_code = i.indicator_code
+            and v.territory_level = i.territory_level and v.period = i.period)""",
+    )
+    report["inequality_rows"] += _update(
+        con,
+        f"""update {pub}.fct_territorial_inequality as i
+        set priority_value = null, non_priority_value = null, priority_gap = null
+        where exists (select 1 from {hidden_values} as v
+          where v.scheme_id = i.scheme_id and v.indicator_code = i.indicator_code
+            and v.territory_level in ('prioritaire', 'hors_prioritaire')
+            and v.period = i.period)""",
+    )
+    # Progress roll-ups are weighted means of the area's indicator progress: one hidden
+    # progress could be solved for from the mean and the others, so the mean goes too.
+    secret = f"progress = null, expected_progress = null, status = '{SECRET_NOTE}'"
+    report["action_rows"] = _update(
+        con,
+        f"""update {pub}.fct_action_progress as a set {secret}
+        where exists (select 1 from {hidden_values} as v
+          join {pub}.dim_indicators as d using (scheme_id, indicator_code)
+          where v.scheme_id = a.scheme_id and d.action_code = a.action_code
+            and v.territory_level in ('departement', 'perimetre')
+            and v.period_type = 'annee' and v.year = a.year)""",
+    )
+    report["axis_rows"] = _update(
+        con,
+        f"""update {pub}.fct_axis_progress as x set {secret}
+        where exists (select 1 from {pub}.fct_action_progress as a
+          where a.scheme_id = x.scheme_id and a.axis_code = x.axis_code and a.year = x.year
+            and a.status = '{SECRET_NOTE}')""",
+    )
+    report["scheme_rows"] = _update(
+        con,
+        f"""update {pub}.fct_scheme_progress as s set {secret}
+        where exists (select 1 from {pub}.fct_axis_progress as x
+          where x.scheme_id = s.scheme_id and x.year = s.year
+            and x.status = '{SECRET_NOTE}')""",
+    )
+    return report
+
+
+def _update(con, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,125 @@
+"""Editions: frozen Parquet with a manifest, never overwritten, revisions against the previous."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from orchestration.editions import (
+    ROLLING_EDITION,
+    EditionError,
+    EditionExists,
+    create_edition,
+    site_database,
+)
+from orchestration.publication import PUBLISHED_MARTS
+from tests.conftest import run_sdsf
+
+
+@pytest.fixture(scope="module")
+def home(demo_home, tmp_path_factory):
+    """A copy of the demo's data directory (publication and store), so editions stay local."""
+    home = tmp_path_factory.mktemp("editions") / "home"
+    shutil.copytree(demo_home / "publication", home / "publication")
+    shutil.copytree(demo_home / "store" / "manifests", home / "store" / "manifests")
+    return home
+
+
+def test_publish_freezes_the_marts_and_refuses_to_overwrite(demo_home):
+    first = run_sdsf(demo_home, "publish", "--edition", "cdsf-2018", check=False)
+    assert first.returncode == 0, first.stderr
+    edition = demo_home / "editions" / "cdsf-2018"
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["row_counts"]) == set(PUBLISHED_MARTS)
+    assert all((edition / "marts" / f"{m}.parquet").is_file() for m in PUBLISHED_MARTS)
+    before = (edition / "manifest.json").read_bytes()
+    again = run_sdsf(demo_home, "publish", "--edition", "cdsf-2018", check=False)
+    assert again.returncode == 2
+    assert "exists" in again.stderr
+    assert (edition / "manifest.json").read_bytes() == before
+    assert run_sdsf(demo_home, "publish", "--edition", "Bad Name", check=False).returncode == 2
+
+
+def test_manifest_lists_schemes_submissions_and_row_counts(home):
+    edition = create_edition("e1", home=home)
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    schemes = {s["scheme_id"]: s for s in manifest["schemes"]}
+    assert "landes-2016-2018" in schemes
+    assert len(schemes["landes-2016-2018"]["sha256"]) == 64
+    stored = list((home / "store" / "manifests").glob("*.json"))
+    assert len(manifest["submissions"]) == len(stored)
+    sub = manifest["submissions"][0]
+    assert len(sub["sha256"]) == 64 and sub["periods"][0]["revision"] >= 1
+    # per partner, kind and period, exactly the latest accepted file is the one used
+    used = {}
+    for s in manifest["submissions"]:
+        for p in s["periods"]:
+            if p["used"]:
+                key = (s["partner"], s["kind"], p["period"])
+                assert key not in used
+                used[key] = s["submission_id"]
+    assert used
+    con = duckdb.connect()
+    try:
+        for mart, rows in manifest["row_counts"].items():
+            path = edition / "marts" / f"{mart}.parquet"
+            assert con.execute(f"select count(*) from '{path}'").fetchone()[0] == rows
+    finally:
+        con.close()
+    assert manifest["files"]["marts/fct_indicator_values.parquet"]
+    assert manifest["secrecy"]["threshold"] == 11
+    with pytest.raises(EditionExists):
+        create_edition("e1", home=home)
+    with pytest.raises(EditionError):
+        create_edition(ROLLING_EDITION, home=home)
+
+
+def test_later_edition_lists_revised_figures_with_the_difference(home, tmp_path):
+    create_edition("e-base", home=home)
+    changed = tmp_path / "publication.duckdb"
+    shutil.copy(home / "publication" / "publication.duckdb", changed)
+    con = duckdb.connect(str(changed))
+    try:
+        key = con.execute(
+            "select scheme_id, indicator_code, territory_level, territory_code, period, value "
+            "from fct_indicator_values where value is not null and territory_level = 'epci' "
+            "order by all limit 1"
+        ).fetchone()
+        con.execute(
+            "update fct_indicator_values set value = value + 2.5 where scheme_id = ? and "
+            "indicator_code = ? and territory_level = ? and territory_code = ? and period = ?",
+            list(key[:5]),
+        )
+    finally:
+        con.close()
+    edition = create_edition("e-revised", home=home, publication_db=changed)
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["previous_edition"] == "e-base"
+    assert manifest["revisions"] == 1
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "select indicator_code, territory_code, period, old_value, new_value, difference, "
+            f"previous_edition from '{edition / 'revisions.parquet'}'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(key[1], key[3], key[4], key[5], key[5] + 2.5, 2.5, "e-base")]
+
+
+def test_rolling_edition_is_replaced_and_feeds_a_v14_site_database(home):
+    first = create_edition(ROLLING_EDITION, home=home, rolling=True)
+    second = create_edition(ROLLING_EDITION, home=home, rolling=True)
+    assert first == second and (second / "manifest.json").is_file()
+    assert not [p for p in second.parent.iterdir() if p.name.startswith(".")]
+    site = site_database(second)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{site}' as s (read_only)")
+        tables = {r[0] for r in con.execute("show tables from s").fetchall()}
+        assert set(PUBLISHED_MARTS) | {"revisions"} <= tables
+    finally:
+        con.close()
