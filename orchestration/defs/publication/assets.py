@@ -63,6 +63,9 @@ def edition():
     owners=["team:data-engineering"],
     tags={"layer": "publication"},
     deps=[edition],
+    # The Evidence build is a large node process: a transient failure (memory, a killed
+    # worker) is worth one more try before the run fails and alerts.
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=15),
 )
 def evaluation_site(context: dg.AssetExecutionContext):
     """The French Evidence site, built strictly and offline from the rolling edition."""
