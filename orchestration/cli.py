@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="materialize every asset over the data directory")
     run.add_argument("--no-site", action="store_true", help="skip building the Evidence site")
+    run.add_argument(
+        "--from",
+        dest="period_from",
+        metavar="PERIOD",
+        help="backfill: judge again and reload the files reporting periods from PERIOD "
+        "(2017, 2017-T1, 2017-03) ...",
+    )
+    run.add_argument("--to", dest="period_to", metavar="PERIOD", help="... to PERIOD")
     run.set_defaults(handler=_cmd_run)
 
     demo = sub.add_parser("demo", help="generate the demo partner files into the inbox, then run")
@@ -104,9 +112,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
+    from orchestration.intake.periods import parse_period
     from orchestration.runner import print_summary, run_refresh
 
-    result = run_refresh(build_site=not args.no_site)
+    reprocess = None
+    period_from, period_to = getattr(args, "period_from", None), getattr(args, "period_to", None)
+    if period_from or period_to:
+        first_text = period_from or period_to
+        last_text = period_to or period_from
+        first, last = parse_period(first_text), parse_period(last_text)
+        if first is None or last is None or first.start > last.end:
+            print(
+                f"sdsf: --from {first_text} --to {last_text}: periods look like 2017, 2017-T1 "
+                "or 2017-03, and the first must not come after the last",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        reprocess = (first.code, last.code)
+    result = run_refresh(build_site=not args.no_site, reprocess=reprocess)
     print_summary(result)
     return 0 if result.success else 1
 

@@ -19,12 +19,19 @@ class RefreshResult:
     files_processed: int = 0  # stored files this run validated and loaded (or rejected)
 
 
-def run_refresh(*, build_site: bool = True, quiet: bool = False) -> RefreshResult:
+def run_refresh(
+    *,
+    build_site: bool = True,
+    quiet: bool = False,
+    reprocess: tuple[str, str] | None = None,
+) -> RefreshResult:
     """Store the inbox's files, then materialize every asset in one run.
 
     The run's submission partitions are the stored files the warehouse has not loaded yet (a
     range of them, in the order they came in); with none, intake is left out and the rest runs.
-    The site is left out when ``build_site`` is false.
+    ``reprocess`` (first and last period) adds the files reporting periods in that window: they
+    are judged again and their rows replaced (a backfill by period). The site is left out when
+    ``build_site`` is false.
     """
     home = prepare_environment()
     from dagster import AssetKey, DagsterInstance
@@ -35,7 +42,8 @@ def run_refresh(*, build_site: bool = True, quiet: bool = False) -> RefreshResul
 
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
-    from orchestration.intake.service import collect_inbox
+    from orchestration.intake.periods import parse_period
+    from orchestration.intake.service import collect_inbox, submissions_in_periods
 
     parse_dbt_project()
     from orchestration.definitions import defs
@@ -49,7 +57,11 @@ def run_refresh(*, build_site: bool = True, quiet: bool = False) -> RefreshResul
         register_submissions(instance, home)
         keys = instance.get_dynamic_partitions(SUBMISSION_PARTITIONS.name)
         pending = unloaded_submissions(home)
-        positions = sorted(keys.index(i) for i in pending)
+        again: list[str] = []
+        if reprocess:
+            first, last = (parse_period(p) for p in reprocess)
+            again = submissions_in_periods(home, first, last)
+        positions = sorted({keys.index(i) for i in [*pending, *again]})
         partition_key, tags = None, {}
         if not positions:
             selection = [k for k in selection if k.path[0] != "submissions"]
@@ -60,21 +72,27 @@ def run_refresh(*, build_site: bool = True, quiet: bool = False) -> RefreshResul
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
             }
+        # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
+        run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        if positions and reprocess:
+            window = {"reprocess_from": reprocess[0], "reprocess_to": reprocess[1]}
+            run_config["ops"] = {"partner_submissions": {"config": window}}
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             asset_selection=selection,
             partition_key=partition_key,
             tags=tags,
-            # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config=run_config,
         )
     failures = [
         f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
         for e in result.all_events
         if e.is_step_failure
     ]
-    return RefreshResult(result.success, home, result.run_id, failures, len(pending))
+    return RefreshResult(
+        result.success, home, result.run_id, failures, len(set(pending) | set(again))
+    )
 
 
 def unloaded_submissions(home: Path) -> list[str]:

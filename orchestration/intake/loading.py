@@ -72,17 +72,24 @@ def load_submission(
     sub: StoredSubmission,
     receipt: Receipt,
     frame: pd.DataFrame | None,
+    *,
+    replace: bool = False,
 ) -> int:
     """Record the submission and, if accepted, its rows, all in one transaction.
 
-    Returns the number of rows loaded. A second call for the same submission does nothing.
+    Returns the number of rows loaded. A second call for the same submission does nothing,
+    unless ``replace``: then what the warehouse held for it is swapped for this outcome in the
+    same transaction (a file judged again after the references changed).
     """
-    if is_loaded(con, sub.submission_id):
+    if not replace and is_loaded(con, sub.submission_id):
         return 0
     received = pd.Timestamp(sub.received_at).tz_convert("UTC").tz_localize(None)
     loaded = 0
     con.begin()
     try:
+        if replace:
+            for table in ("submissions", *CONTRACTS):
+                con.execute(f"delete from raw.{table} where submission_id = ?", [sub.submission_id])
         con.execute(
             """
             insert into raw.submissions (

@@ -7,6 +7,7 @@ steps is finished by the next run and nothing is processed twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ import duckdb
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
+from orchestration.intake.periods import Period, parse_period
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.store import StoredSubmission, SubmissionStore
@@ -224,10 +226,14 @@ def process_submissions(
     submission_ids: list[str],
     *,
     today: date | None = None,
+    reprocess: frozenset[str] = frozenset(),
+    progress: Callable[[int, int, Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Validate, receipt and load the stored submissions named; those loaded already are skipped.
+    """Validate, receipt and load the stored submissions named; those loaded already are skipped
+    unless in ``reprocess``: those are judged again and their rows replaced.
 
     Placements go first, so that attendance files sent together with them find their structures.
+    ``progress(done, total, outcome)`` is called after each file.
     """
     ensure_raw_tables(con)
     store = SubmissionStore(home)
@@ -235,7 +241,7 @@ def process_submissions(
     if unknown:
         raise KeyError(f"not in the submission store {store.manifests}: {', '.join(unknown)}")
     todo = [store.get(i) for i in dict.fromkeys(submission_ids)]
-    todo = [s for s in todo if not is_loaded(con, s.submission_id)]
+    todo = [s for s in todo if s.submission_id in reprocess or not is_loaded(con, s.submission_id)]
     todo.sort(key=processing_order)
     reference = reference_from_warehouse(con, today=today)
     rules = partner_rules(con)
@@ -251,6 +257,18 @@ def process_submissions(
             )
         receipt, frame = validate_submission(sub, reference, rules)
         receipt_path = store.record_receipt(sub, receipt)
-        loaded = load_submission(con, sub, receipt, frame)
+        loaded = load_submission(con, sub, receipt, frame, replace=sub.submission_id in reprocess)
         outcomes.append(Outcome(sub, receipt, loaded, receipt_path))
+        if progress is not None:
+            progress(len(outcomes), len(todo), outcomes[-1])
     return outcomes
+
+
+def submissions_in_periods(home: Path, first: Period, last: Period) -> list[str]:
+    """Stored submissions whose periods overlap ``first``..``last`` (by their dates)."""
+    out = []
+    for sub in SubmissionStore(home).all():
+        periods = [parse_period(code) for code in sub.manifest().get("periods") or []]
+        if any(p and p.start <= last.end and p.end >= first.start for p in periods):
+            out.append(sub.submission_id)
+    return out

@@ -7,10 +7,18 @@ from dagster_duckdb import DuckDBResource
 
 from models import KINDS
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
-from orchestration.intake.service import process_submissions
+from orchestration.intake.periods import parse_period
+from orchestration.intake.service import process_submissions, submissions_in_periods
 from orchestration.settings import sdsf_home
 
 SUBMISSION_TABLES = ("submissions", *KINDS)
+
+
+class IntakeConfig(dg.Config):
+    """Optional backfill window: files reporting periods in it are judged and loaded again."""
+
+    reprocess_from: str | None = None
+    reprocess_to: str | None = None
 
 
 @dg.multi_asset(
@@ -40,27 +48,43 @@ SUBMISSION_TABLES = ("submissions", *KINDS)
     # per file, rather than one run per file.
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def partner_submissions(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+def partner_submissions(
+    context: dg.AssetExecutionContext, config: IntakeConfig, warehouse: DuckDBResource
+):
     """The files of the run's partitions, validated against their contracts, receipted, loaded.
 
     Each partition is one stored file (its submission id). Files the warehouse holds already
-    are left as they are, so running a partition again changes nothing.
+    are left as they are, so running a partition again changes nothing, except for files whose
+    periods overlap the configured ``reprocess_from``..``reprocess_to`` window: those are
+    judged again against today's references and their rows replaced (a backfill by period).
     """
     home = sdsf_home()
     keys = context.partition_keys
+    reprocess: frozenset[str] = frozenset()
+    if config.reprocess_from or config.reprocess_to:
+        first = parse_period(config.reprocess_from or config.reprocess_to)
+        last = parse_period(config.reprocess_to or config.reprocess_from)
+        if first is None or last is None or first.start > last.end:
+            raise dg.Failure(
+                f"reprocess window {config.reprocess_from!r}..{config.reprocess_to!r}: "
+                "give periods such as 2017, 2017-T1 or 2017-03, the first not after the last"
+            )
+        reprocess = frozenset(submissions_in_periods(home, first, last)) & set(keys)
+
+    def progress(done: int, total: int, o) -> None:
+        log = context.log.info if o.receipt.accepted else context.log.warning
+        log(
+            f"[{done}/{total}] {o.submission.submission_id}: "
+            f"{'accepted' if o.receipt.accepted else 'REJECTED'} "
+            f"({o.receipt.rows} rows, {len(o.receipt.errors)} errors) -> {o.receipt_path}"
+        )
+
     with warehouse.get_connection() as con:
-        outcomes = process_submissions(home, con, keys)
+        outcomes = process_submissions(home, con, keys, reprocess=reprocess, progress=progress)
         totals = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             for table in SUBMISSION_TABLES
         }
-    for o in outcomes:
-        log = context.log.info if o.receipt.accepted else context.log.warning
-        log(
-            f"{o.submission.submission_id}: "
-            f"{'accepted' if o.receipt.accepted else 'REJECTED'} "
-            f"({o.receipt.rows} rows, {len(o.receipt.errors)} errors) -> {o.receipt_path}"
-        )
     status = Counter("acceptee" if o.receipt.accepted else "rejetee" for o in outcomes)
     table = "\n".join(
         f"| {o.submission.partner} | {o.submission.file_name} | {o.submission.kind} | "
@@ -82,6 +106,7 @@ def partner_submissions(context: dg.AssetExecutionContext, warehouse: DuckDBReso
             "files_in_run": len(keys),
             "processed": len(outcomes),
             "already_loaded": len(keys) - len(outcomes),
+            "reprocessed": len(reprocess),
             "accepted": status["acceptee"],
             "rejected": status["rejetee"],
             "receipts": dg.MetadataValue.md(receipts),
