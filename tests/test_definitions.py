@@ -20,7 +20,22 @@ def test_definitions_load_with_every_asset_described_and_grouped(tmp_path, monke
         node = graph.get(key)
         assert node.group_name, f"{key} has no group"
         assert node.description, f"{key} has no description"
+        assert node.owners, f"{key} has no owner"
+        assert node.kinds, f"{key} has no kind"
+    groups = {graph.get(key).group_name for key in keys}
+    assert groups == {"reference", "intake", "staging", "intermediate", "marts", "publication"}
     assert defs.resolve_job_def("refresh") is not None
+    assert defs.resolve_job_def("refresh_models") is not None
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {"inbox_sensor", "run_failure_alert"}
+    assert len(defs.schedules) == 4, "one schedule per shipped scheme"
+    for item in [*sensors.values(), *defs.schedules]:
+        assert item.description, f"{item.name} has no description"
+    # dbt tests are asset checks, next to the contracts and deadline checks.
+    checks = {key.name for key in repo.asset_graph.asset_check_keys}
+    assert "placements_rows_meet_contract" in checks
+    assert "deadline__caf40__attendance" in checks
+    assert any(name.startswith("unique_combination_fct_indicator_values") for name in checks)
 
 
 def test_marts_sit_downstream_of_partner_submissions(tmp_path, monkeypatch):
