@@ -43,9 +43,9 @@ lint: setup ## ruff and sqlfluff only
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project
 
-site: setup ## rebuild only the Evidence site from the current publication
-	$(BIN)/python -c "from orchestration import evidence_site as e, settings as s; \
-	print(e.build_site(s.publication_dir() / 'publication.duckdb', s.site_dir()))"
+site: setup ## rebuild only the Evidence site from the rolling edition (editions/courante)
+	$(BIN)/python -c "from orchestration import evidence_site as e, editions as d, settings as s; \
+	print(e.build_site(d.site_database(s.sdsf_home() / 'editions' / d.ROLLING_EDITION), s.site_dir()))"
 
 lock: ## recompile requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
