@@ -13,6 +13,24 @@ REPO = Path(__file__).resolve().parent.parent
 SDSF = Path(sys.executable).with_name("sdsf")
 
 
+# Debian's Chromium, installed by scripts/install-system-packages.sh, for the browser tests.
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags measured to keep Debian's Chromium quiet and offline in a container (see stack notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is absent: run scripts/install-system-packages.sh (make setup)",
+)
+
+
 def pipeline_env(home: Path) -> dict[str, str]:
     """Environment for a subprocess working on the data directory ``home``."""
     env = dict(os.environ)

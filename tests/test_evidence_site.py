@@ -20,24 +20,10 @@ from orchestration.evidence_site import (
     build_site,
     source_filename,
 )
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 TESTS_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = TESTS_DIR / "artifacts" / "home.png"
-# Flags measured to keep Debian's Chromium quiet and offline in a container (see stack notes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is absent: run scripts/install-system-packages.sh (make setup)",
-)
 
 
 def _load_fixture_builder():

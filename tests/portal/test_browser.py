@@ -5,24 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from orchestration.intake.templates import TEMPLATES_DIR
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.portal.conftest import BAD_PLACEMENTS, PARTNER_A, placements_csv
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (make setup)")
+@needs_chromium
 def test_a_partner_signs_in_downloads_a_template_and_reads_both_receipts(portal, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
