@@ -206,20 +206,6 @@ def _registry_issue(sub: StoredSubmission, rules) -> Issue | None:
     return None
 
 
-def process_pending(
-    home: Path, con: duckdb.DuckDBPyConnection, *, today: date | None = None
-) -> list[Outcome]:
-    """Validate, receipt and load every stored submission the warehouse has not recorded."""
-    return process_submissions(home, con, pending_ids(home, con), today=today)
-
-
-def pending_ids(home: Path, con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Stored submissions the warehouse has not recorded yet, oldest first."""
-    ensure_raw_tables(con)
-    loaded = {r[0] for r in con.execute("select submission_id from raw.submissions").fetchall()}
-    return [s.submission_id for s in SubmissionStore(home).all() if s.submission_id not in loaded]
-
-
 def process_submissions(
     home: Path,
     con: duckdb.DuckDBPyConnection,
