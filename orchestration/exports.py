@@ -25,7 +25,8 @@ SHEET_DESCRIPTIONS = {
     "fct_indicator_values": "Valeurs des indicateurs par territoire et période, avec cible, "
     "trajectoire, progression et statut.",
     "dim_schemes": "Les schémas suivis (SDSF et chartes MSA).",
-    "dim_indicators": "Les indicateurs : définition, unité, sens, valeur de référence, cible.",
+    "dim_indicators": "Les indicateurs : définition, formule, source, unité, sens, valeur de "
+    "référence, cible.",
     "dim_axes": "Les axes (orientations) de chaque schéma.",
     "dim_actions": "Les actions (fiches action) avec leur axe et leur pilote.",
     "dim_territories": "Les territoires suivis : communes, EPCI, département ou périmètre.",

@@ -3,7 +3,8 @@
 The YAML files under ``sources/`` are the only place where a scheme, a partner or a measure is
 defined. This module reads them into pydantic models, checks every cross-reference (an
 indicator's action, a pilot in the partner registry, a measure and the filters it accepts...)
-and flattens them into relational tables for the warehouse (:func:`scheme_tables`).
+and flattens them into relational tables for the warehouse (:func:`scheme_tables`), with each
+indicator's formula and sources written out in French for the evaluation's method page.
 
 Every problem is reported as ``<file>:<line>: <path in the document>: <what is wrong>``, for
 example ``sources/schemes/landes-2016-2018.yaml:48: axes[2].actions[0].pilot: unknown partner
@@ -20,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 import yaml
@@ -33,6 +34,8 @@ DEFAULT_PARTNERS_PATH = SOURCES_DIR / "partners.yaml"
 DEFAULT_SCHEMES_DIR = SOURCES_DIR / "schemes"
 
 SourceName = Literal["placements", "attendance", "beneficiaries", "population"]
+# The sources partners send; population comes from a reference file.
+SubmissionKind = Literal["placements", "attendance", "beneficiaries"]
 FilterName = Literal["structure_types", "publics", "actions"]
 FILTER_NAMES: tuple[str, ...] = ("structure_types", "publics", "actions")
 
@@ -132,7 +135,7 @@ class MeasuresFile(_Model):
 
 
 class Submission(_Model):
-    kind: Literal["placements", "attendance", "beneficiaries"]
+    kind: SubmissionKind
     cadence: Literal["annual", "quarterly", "monthly"]
     deadline_days: int
 
@@ -886,6 +889,123 @@ def load_schemes(
     return sorted((scheme for scheme, _ in loaded), key=lambda s: s.id)
 
 
+# --------------------------------------------------------------------------- method texts
+
+# How the Méthode page names each source an indicator reads.
+SOURCE_LABELS: dict[str, str] = {
+    "placements": "fichier des places et enfants accueillis (placements)",
+    "attendance": "fichier des heures (attendance)",
+    "beneficiaries": "fichier des bénéficiaires (beneficiaries)",
+    "population": "population des enfants par âge (INSEE, fichier de référence)",
+}
+_FILTER_LABELS = {"structure_types": "types", "publics": "publics", "actions": "actions"}
+# Plural of a share level and the agreement of "concerné" with it.
+_SHARE_LEVELS = {"commune": ("communes", "concernées"), "epci": ("EPCI", "concernés")}
+
+
+def french_number(value: float) -> str:
+    """A number as French text: thousands split by a space, decimal comma, no trailing zeros.
+
+    1000 -> "1 000", 100.0 -> "100", 0.5 -> "0,5".
+    """
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",")
+
+
+def term_text(
+    term: Term, measures: dict[str, Measure], vocabularies: dict[str, dict[str, str]]
+) -> str:
+    """One formula term in French: the measure's label, then each filter with its values.
+
+    Structure types and publics are named by their vocabulary label, actions by their code;
+    a code the vocabularies do not know is shown as it is.
+    """
+    measure = measures.get(term.measure)
+    label = measure.label if measure else term.measure
+    filters = []
+    for name in FILTER_NAMES:
+        values = term.filter_values(name)
+        if values:
+            names = vocabularies.get(name, {})
+            filters.append(
+                f"{_FILTER_LABELS[name]} : " + ", ".join(names.get(v, v) for v in values)
+            )
+    return f"{label} — {' ; '.join(filters)}" if filters else label
+
+
+def _sum_text(terms: Sequence[Term], measures, vocabularies, *, grouped: bool) -> str:
+    """Terms added up (" + "), in parentheses when several are then divided or multiplied."""
+    text = " + ".join(term_text(t, measures, vocabularies) for t in terms)
+    return f"({text})" if grouped and len(terms) > 1 else text
+
+
+def formula_text(
+    formula: Formula,
+    measures: dict[str, Measure],
+    vocabularies: dict[str, dict[str, str]],
+    *,
+    baseline_year: int | None = None,
+) -> str:
+    """The formula in French, as the indicator engine computes it.
+
+    A rate reads "numerator ÷ denominator × factor"; a count is its numerator (× factor unless
+    1); a share of territories counts the territories where the numerator is above 0; a change
+    since the baseline subtracts the value of the baseline year (``baseline_year`` if given).
+    """
+    times = "" if formula.factor == 1 else f" × {french_number(formula.factor)}"
+    if formula.share_of_territories:
+        plural, concerned = _SHARE_LEVELS[formula.share_of_territories]
+        numerator = _sum_text(formula.numerator, measures, vocabularies, grouped=False)
+        return (
+            f"Part des {plural} du territoire où « {numerator} » est supérieur à 0 : "
+            f"{plural} {concerned} ÷ {plural} du territoire{times}"
+        )
+    if formula.change_since_baseline:
+        numerator = _sum_text(formula.numerator, measures, vocabularies, grouped=False)
+        year = f" ({baseline_year})" if baseline_year is not None else ""
+        then = f"en {baseline_year}" if baseline_year is not None else "de l'année de référence"
+        change = f"valeur de l'année − valeur {then}"
+        change = f"({change}){times}" if times else change
+        return f"Évolution depuis l'année de référence{year} de « {numerator} » : {change}"
+    if formula.denominator:
+        numerator = _sum_text(formula.numerator, measures, vocabularies, grouped=True)
+        denominator = _sum_text(formula.denominator, measures, vocabularies, grouped=True)
+        return f"{numerator} ÷ {denominator}{times}"
+    return _sum_text(formula.numerator, measures, vocabularies, grouped=bool(times)) + times
+
+
+def source_text(
+    formula: Formula,
+    measures: dict[str, Measure],
+    partners: dict[str, Partner],
+    departement: str,
+) -> str:
+    """Where an indicator's data come from, in French, one part per source its terms read.
+
+    A source partners send names the partners of the département that send it (by code, per
+    the partner registry); population is a reference file. Parts follow the terms' order.
+    """
+    terms = [*formula.numerator, *(formula.denominator or [])]
+    sources = dict.fromkeys(measures[t.measure].source for t in terms if t.measure in measures)
+    parts = []
+    for source in sources:
+        label = SOURCE_LABELS.get(source, source)
+        if source not in get_args(SubmissionKind):
+            parts.append(label)
+            continue
+        senders = sorted(
+            p.code
+            for p in partners.values()
+            if departement in p.departements and any(s.kind == source for s in p.submissions)
+        )
+        if senders:
+            parts.append(f"{label} envoyé par {', '.join(senders)}")
+        else:
+            parts.append(f"{label} : aucun partenaire du département ne l'envoie")
+    text = " ; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 # --------------------------------------------------------------------------- warehouse tables
 
 # Column -> DuckDB type of every table scheme_tables() returns, in order.
@@ -944,6 +1064,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "method": "VARCHAR",
         "illustrative": "BOOLEAN",
         "note": "VARCHAR",
+        "formula_text": "VARCHAR",
+        "source_text": "VARCHAR",
     },
     "priority_rules": {
         "scheme_id": "VARCHAR",
@@ -1023,8 +1145,15 @@ def scheme_tables(
     schemes: Sequence[Scheme],
     measures: dict[str, Measure],
     partners: dict[str, Partner],
+    *,
+    vocabularies: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Flatten schemes and registries into the warehouse tables described by TABLE_COLUMNS."""
+    """Flatten schemes and registries into the warehouse tables described by TABLE_COLUMNS.
+
+    ``vocabularies`` (from :func:`load_vocabularies`, the shipped measures.yaml by default)
+    names structure types and publics in the indicators' ``formula_text``.
+    """
+    vocabularies = load_vocabularies() if vocabularies is None else vocabularies
     rows: dict[str, list[tuple]] = {table: [] for table in TABLE_COLUMNS}
     for s in schemes:
         p = s.period
@@ -1070,6 +1199,8 @@ def scheme_tables(
                     ind.method,
                     ind.illustrative,
                     ind.note,
+                    formula_text(f, measures, vocabularies, baseline_year=ind.baseline.year),
+                    source_text(f, measures, partners, s.departement),
                 )
             )
             for role, terms in (("numerator", f.numerator), ("denominator", f.denominator)):

@@ -14,13 +14,19 @@ from orchestration.schemes import (
     DEFAULT_SCHEMES_DIR,
     TABLE_COLUMNS,
     TABLE_KEYS,
+    Formula,
     SchemeError,
+    Term,
+    formula_text,
+    french_number,
     load_measures,
     load_partners,
     load_scheme,
     load_schemes,
     load_vocabularies,
     scheme_tables,
+    source_text,
+    term_text,
     write_scheme_tables,
 )
 
@@ -170,6 +176,166 @@ def test_registries_cover_the_landes_data_flows(registries):
     assert measures["places"].aggregation == "stock"
     assert "MICRO_CRECHE" in measures["places"].accepted_values("structure_types")
     assert load_vocabularies()["publics"]["FAMILLES"] == "Familles"
+
+
+# --------------------------------------------------------------------------- method texts
+
+EAJE_LABELS = (
+    "Établissement d'accueil du jeune enfant collectif (crèche, multi-accueil), "
+    "Crèche familiale, Crèche parentale, Micro-crèche"
+)
+FORMAL_CHILDCARE_LABELS = (
+    f"{EAJE_LABELS}, Assistant maternel (accueil individuel), "
+    "Salarié à domicile (garde à domicile), "
+    "Scolarisation des enfants de 2 ans (maternelle, classe passerelle)"
+)
+RPE_STRUCTURES = (
+    "Nombre de structures — types : Relais petite enfance (ex-relais assistants maternels)"
+)
+LANDES_PLACEMENTS = (
+    "Fichier des places et enfants accueillis (placements) envoyé par CAF40, CD40, DSDEN40"
+)
+POPULATION = "population des enfants par âge (INSEE, fichier de référence)"
+
+
+@pytest.fixture(scope="module")
+def vocabularies():
+    return load_vocabularies()
+
+
+def _landes_formula(schemes, code):
+    return _indicator(schemes["landes-2016-2018"], code).formula
+
+
+def test_french_number_groups_thousands_with_a_space_and_uses_a_decimal_comma():
+    assert french_number(1000) == "1 000"
+    assert french_number(100.0) == "100"
+    assert french_number(0.5) == "0,5"
+    assert french_number(1234567.25) == "1 234 567,25"
+
+
+def test_formula_text_of_a_rate_names_the_structure_types_and_multiplies_by_the_factor(
+    schemes, registries, vocabularies
+):
+    measures, _ = registries
+    formula = _landes_formula(schemes, "TX_COUV_GLOBAL")
+    assert formula_text(formula, measures, vocabularies) == (
+        f"Places d'accueil (capacité théorique) — types : {FORMAL_CHILDCARE_LABELS}"
+        " ÷ Enfants de moins de 3 ans (0-2 ans) × 100"
+    )
+
+
+def test_formula_text_of_a_count_is_its_numerator_alone(schemes, registries, vocabularies):
+    measures, _ = registries
+    formula = _landes_formula(schemes, "NB_RPE")
+    assert formula_text(formula, measures, vocabularies) == RPE_STRUCTURES
+
+
+def test_formula_text_adds_up_denominator_terms_in_parentheses_and_names_publics_and_actions(
+    schemes, registries, vocabularies
+):
+    measures, _ = registries
+    formula = _landes_formula(schemes, "FAMILLES_PARENTALITE_1000")
+    assert formula_text(formula, measures, vocabularies) == (
+        "Bénéficiaires des actions — publics : Familles ; actions : LAN-3.1, LAN-3.2, LAN-3.3"
+        " ÷ (Enfants de moins de 3 ans (0-2 ans) + Enfants de 3 à 5 ans + Enfants de 6 à 11 ans"
+        " + Jeunes de 12 à 17 ans) × 1 000"
+    )
+
+
+def test_formula_text_of_a_share_counts_the_territories_where_the_numerator_is_above_zero(
+    schemes, registries, vocabularies
+):
+    measures, _ = registries
+    epci = formula_text(_landes_formula(schemes, "TX_EPCI_COUVERTS_RPE"), measures, vocabularies)
+    assert epci == (
+        f"Part des EPCI du territoire où « {RPE_STRUCTURES} » est supérieur à 0 :"
+        " EPCI concernés ÷ EPCI du territoire × 100"
+    )
+    communes = _landes_formula(schemes, "TX_COMMUNES_COUVERTES_RPE")
+    assert formula_text(communes, measures, vocabularies) == (
+        f"Part des communes du territoire où « {RPE_STRUCTURES} » est supérieur à 0 :"
+        " communes concernées ÷ communes du territoire × 100"
+    )
+
+
+def test_formula_text_of_a_change_subtracts_the_baseline_year_value(
+    schemes, registries, vocabularies
+):
+    measures, _ = registries
+    formula = _landes_formula(schemes, "PLACES_CREEES")
+    assert formula_text(formula, measures, vocabularies, baseline_year=2016) == (
+        "Évolution depuis l'année de référence (2016) de « Places d'accueil (capacité théorique)"
+        f" — types : {FORMAL_CHILDCARE_LABELS} » : valeur de l'année − valeur en 2016"
+    )
+    assert formula_text(formula, measures, vocabularies).endswith(
+        "» : valeur de l'année − valeur de l'année de référence"
+    )
+
+
+def test_formula_text_of_a_count_with_a_factor_groups_its_terms(registries, vocabularies):
+    measures, _ = registries
+    formula = Formula(
+        numerator=[Term(measure="enfants_3_5_ans"), Term(measure="enfants_6_11_ans")], factor=2
+    )
+    assert formula_text(formula, measures, vocabularies) == (
+        "(Enfants de 3 à 5 ans + Enfants de 6 à 11 ans) × 2"
+    )
+
+
+def test_term_text_shows_a_code_the_vocabularies_do_not_know_as_it_is(registries):
+    measures, _ = registries
+    term = Term(measure="places", structure_types=["EAJE_COLLECTIF"])
+    assert (
+        term_text(term, measures, {})
+        == "Places d'accueil (capacité théorique) — types : EAJE_COLLECTIF"
+    )
+
+
+def test_source_text_names_each_partner_file_and_the_partners_of_the_departement_sending_it(
+    schemes, registries
+):
+    measures, partners = registries
+
+    def landes(code):
+        return source_text(_landes_formula(schemes, code), measures, partners, "40")
+
+    assert landes("TX_COUV_GLOBAL") == f"{LANDES_PLACEMENTS} ; {POPULATION}"
+    assert landes("NB_RPE") == LANDES_PLACEMENTS
+    assert landes("TX_OCCUPATION_EAJE") == "Fichier des heures (attendance) envoyé par CAF40"
+    assert landes("FAMILLES_PARENTALITE_1000") == (
+        "Fichier des bénéficiaires (beneficiaries) envoyé par ASSO_PARENTS40, CAF40,"
+        f" CC_LANDES_ARMAGNAC, MSA_SUD_AQUITAINE, UDAF40 ; {POPULATION}"
+    )
+    lozere = _indicator(schemes["lozere-2016-2019"], "TX_COUV_GLOBAL").formula
+    assert source_text(lozere, measures, partners, "48") == (
+        "Fichier des places et enfants accueillis (placements) envoyé par CAF48, CD48, DDCSPP48,"
+        f" DSDEN48 ; {POPULATION}"
+    )
+
+
+def test_source_text_says_when_no_partner_of_the_departement_sends_a_file(schemes, registries):
+    measures, partners = registries
+    formula = _landes_formula(schemes, "TX_OCCUPATION_EAJE")
+    assert source_text(formula, measures, partners, "64") == (
+        "Fichier des heures (attendance) : aucun partenaire du département ne l'envoie"
+    )
+
+
+def test_scheme_tables_give_every_indicator_its_formula_and_source_texts(
+    tables, schemes, registries, vocabularies
+):
+    indicators = tables["indicators"]
+    assert indicators.formula_text.str.len().gt(0).all()
+    assert indicators.source_text.str.len().gt(0).all()
+    [row] = indicators[
+        (indicators.scheme_id == "landes-2016-2018") & (indicators.indicator_code == "NB_RPE")
+    ].itertuples()
+    assert (row.formula_text, row.source_text) == (RPE_STRUCTURES, LANDES_PLACEMENTS)
+    custom = scheme_tables(
+        [schemes["landes-2016-2018"]], *registries, vocabularies={"structure_types": {}}
+    )["indicators"]
+    assert "types : RPE" in custom.set_index("indicator_code").at["NB_RPE", "formula_text"]
 
 
 # --------------------------------------------------------------------------- warehouse tables

@@ -35,7 +35,9 @@ select
     cast(indicators.weight as double) as weight,
     cast(indicators.trajectory_method as varchar) as trajectory_method,
     cast(indicators.is_illustrative as boolean) as illustrative,
-    cast(indicators.note as varchar) as note
+    cast(indicators.note as varchar) as note,
+    cast(indicators.formula_text as varchar) as formula_text,
+    cast(indicators.source_text as varchar) as source_text
 from indicators
 left join actions
     on indicators.scheme_id = actions.scheme_id and indicators.action_code = actions.action_code

@@ -20,7 +20,9 @@ renamed as (
         cast(weight as double) as weight,
         cast(method as varchar) as trajectory_method,
         cast(illustrative as boolean) as is_illustrative,
-        cast(note as varchar) as note
+        cast(note as varchar) as note,
+        cast(formula_text as varchar) as formula_text,
+        cast(source_text as varchar) as source_text
     from source
 )
 
