@@ -93,6 +93,13 @@ SUBMISSIONS = [
     ("x", "ETAT40", "placements", "2019-06-10 09:00", "acceptee", ["2018"]),  # not expected
 ]
 PERIOD_TYPE = {"annual": "annee", "quarterly": "trimestre", "monthly": "mois"}
+# The French names the marts give the registry's codes.
+CADENCE_FR = {"annual": "annuel", "quarterly": "trimestriel", "monthly": "mensuel"}
+KIND_FR = {
+    "placements": "places et enfants accueillis",
+    "attendance": "heures",
+    "beneficiaries": "bénéficiaires",
+}
 
 
 # --------------------------------------------------------------------------- the warehouse
@@ -280,6 +287,8 @@ def expected_completeness() -> dict[tuple, dict]:
                 "submission_kind": kind,
                 "period": code,
                 "cadence": cadence,
+                "submission_kind_label": KIND_FR[kind],
+                "cadence_label": CADENCE_FR[cadence],
                 "period_type": PERIOD_TYPE[cadence],
                 "period_year": year,
                 "period_start": start,
@@ -352,6 +361,8 @@ def test_timeliness_counts_and_on_time_rate(marts):
             "partner_code": partner,
             "submission_kind": kind,
             "cadence": cadence,
+            "submission_kind_label": KIND_FR[kind],
+            "cadence_label": CADENCE_FR[cadence],
             "deadline_days": days,
             "periods_expected": len(mine),
             "periods_on_time": statuses.count("à l'heure"),
@@ -379,7 +390,6 @@ def test_dim_partners_describes_each_partner(marts):
     for code, name, kind, deps in PARTNERS:
         mine = sorted((k, c, d) for p, k, c, d in REGISTRY if p == code)
         schemes = [s for s in SCHEMES if s[2] in deps]
-        cadence_fr = {"annual": "annuel", "quarterly": "trimestriel", "monthly": "mensuel"}
         piloted = [(s, a) for s, a, pilot in ACTIONS if pilot == code]
         expected[code] = {
             "partner_code": code,
@@ -389,7 +399,7 @@ def test_dim_partners_describes_each_partner(marts):
             "departements_label": ", ".join(sorted(deps)),
             "submission_kinds": [k for k, _, _ in mine],
             "submissions_label": " ; ".join(
-                f"{k} : {cadence_fr[c]}, sous {d} jours" for k, c, d in mine
+                f"{k} : {CADENCE_FR[c]}, sous {d} jours" for k, c, d in mine
             )
             or "aucun envoi attendu",
             "scheme_ids": sorted(s[0] for s in schemes),

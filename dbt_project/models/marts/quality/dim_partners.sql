@@ -19,11 +19,7 @@ submissions as (
         list_sort(list(submission_kind)) as submission_kinds,
         string_agg(
             submission_kind || ' : '
-            || case cadence
-                when 'annual' then 'annuel'
-                when 'quarterly' then 'trimestriel'
-                when 'monthly' then 'mensuel'
-            end
+            || {{ cadence_label('cadence') }}
             || ', sous ' || deadline_days || ' jours',
             ' ; '
             order by submission_kind

@@ -229,6 +229,8 @@ select
     cast(submission_kind as varchar) as submission_kind,
     cast(period as varchar) as period,
     cast(cadence as varchar) as cadence,
+    cast({{ submission_kind_label('submission_kind') }} as varchar) as submission_kind_label,
+    cast({{ cadence_label('cadence') }} as varchar) as cadence_label,
     cast(period_type as varchar) as period_type,
     cast(period_year as integer) as period_year,
     cast(period_start as date) as period_start,
