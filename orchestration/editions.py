@@ -2,7 +2,8 @@
 
 ``$SDSF_HOME/editions/<name>/`` holds ``marts/<mart>.parquet`` (secrecy applied), ``revisions
 .parquet`` (figures changed since the previous edition), ``site.duckdb`` (the same tables in
-DuckDB storage v1.4.0, what the Evidence site reads), ``exports/`` (CSV and xlsx) and
+DuckDB storage v1.4.0 and one ``edition`` row saying which edition it is: what the Evidence site
+reads), ``exports/`` (CSV and xlsx) and
 ``manifest.json``. A named edition is never overwritten. The rolling edition ``courante`` is the
 exception: every ``sdsf run`` replaces it, so the site always shows the latest figures while the
 named editions stay as they were published; its revisions compare with the latest named one.
@@ -32,6 +33,22 @@ ROLLING_EDITION = "courante"
 MANIFEST = "manifest.json"
 SITE_DATABASE = "site.duckdb"
 REVISIONS = "revisions"
+# Macros stored in site.duckdb for the site's source queries (reports/sources/sdsf/*.sql), so
+# that numbers are written the French way in one place: Evidence's own formats are English only
+# and the pages' DuckDB (0.9) lacks the functions. Rates (unit « % » or « pour 1 000 … ») take
+# one decimal, counts (places, nombre, heures) none, with a space between thousands.
+SITE_MACROS = r"""
+create macro site.main.fr_decimal(x, digits) as
+    replace(printf('%.' || digits || 'f', x), '.', ',');
+create macro site.main.fr_number(x, unit) as
+    case
+        when x is null then null
+        when unit = '%' or unit like 'pour %' then fr_decimal(x, 1)
+        else format('{:t }', cast(round(x) as bigint))
+    end;
+create macro site.main.fr_percent(share) as printf('%.0f %%', share * 100);
+create macro site.main.fr_signed(x) as replace(printf('%+.1f', x), '.', ',');
+"""
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _KEY = ("scheme_id", "indicator_code", "territory_level", "territory_code", "period")
 
@@ -122,7 +139,7 @@ def create_edition(
             "schemes": scheme_files(staging / "marts" / "dim_schemes.parquet", schemes_dir),
             "submissions": submissions_used(home),
         }
-        _site_database(staging)
+        _site_database(staging, manifest)
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -193,8 +210,11 @@ def _revisions(staging: Path, previous: Path | None) -> int:
         con.close()
 
 
-def _site_database(staging: Path) -> None:
+def _site_database(staging: Path, manifest: dict) -> None:
+    """Write site.duckdb: every frozen table, plus ``edition``, one row saying what the site shows
+    (edition name, build time, previous edition, secrecy threshold, files received and used)."""
     path = staging / SITE_DATABASE
+    submissions = manifest["submissions"]
     con = duckdb.connect()
     try:
         con.execute(f"attach '{path}' as site (storage_version '{EVIDENCE_STORAGE_VERSION}')")
@@ -203,9 +223,35 @@ def _site_database(staging: Path) -> None:
             staging / "revisions.parquet",
         ]:
             con.execute(f"create table site.main.{parquet.stem} as from '{parquet}'")
+        con.execute(SITE_MACROS)
+        con.execute(
+            """create table site.main.edition (
+                edition varchar, rolling boolean, built_at timestamp, previous_edition varchar,
+                revisions integer, secret_threshold integer, files_received integer,
+                files_accepted integer, last_file_received_at timestamp)"""
+        )
+        con.execute(
+            "insert into site.main.edition values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                manifest["edition"],
+                manifest["rolling"],
+                _utc(manifest["built_at"]),
+                manifest["previous_edition"],
+                manifest["revisions"],
+                manifest["secrecy"]["threshold"],
+                len(submissions),
+                sum(s["status"] == "acceptee" for s in submissions),
+                max((_utc(s["received_at"]) for s in submissions), default=None),
+            ],
+        )
         con.execute("detach site")
     finally:
         con.close()
+
+
+def _utc(iso: str) -> datetime:
+    """A naive UTC datetime from an ISO 8601 string (the site's tables hold UTC times)."""
+    return datetime.fromisoformat(iso).astimezone(UTC).replace(tzinfo=None)
 
 
 def scheme_files(dim_schemes: Path, schemes_dir: Path = DEFAULT_SCHEMES_DIR) -> list[dict]:

@@ -120,6 +120,22 @@ def test_rolling_edition_is_replaced_and_feeds_a_v14_site_database(home):
     try:
         con.execute(f"attach '{site}' as s (read_only)")
         tables = {r[0] for r in con.execute("show tables from s").fetchall()}
-        assert set(PUBLISHED_MARTS) | {"revisions"} <= tables
+        assert set(PUBLISHED_MARTS) | {"revisions", "edition"} <= tables
+        manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+        row = con.execute(
+            "select edition, rolling, previous_edition, secret_threshold, files_received, "
+            "files_accepted from s.edition"
+        ).fetchall()
+        accepted = sum(m["status"] == "acceptee" for m in manifest["submissions"])
+        assert row == [
+            (
+                ROLLING_EDITION,
+                True,
+                manifest["previous_edition"],
+                manifest["secrecy"]["threshold"],
+                len(manifest["submissions"]),
+                accepted,
+            )
+        ]
     finally:
         con.close()
