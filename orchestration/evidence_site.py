@@ -117,6 +117,25 @@ def build_site(
     return out_dir
 
 
+_SITE_INPUTS = ("pages", "components", "sources", "evidence.config.yaml", "package-lock.json")
+
+
+def site_fingerprint(reports_dir: Path = REPORTS_DIR) -> str:
+    """A digest of what the site is built from besides the data: pages, components, source
+    queries, configuration and locked packages. A change to any of them means a new build."""
+    reports_dir = Path(reports_dir)
+    digest = hashlib.sha256()
+    for name in _SITE_INPUTS:
+        root = reports_dir / name
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if path.suffix in {".duckdb", ".wal", ".parquet"} or not path.is_file():
+                continue  # a developer's local data file is not part of the site
+            digest.update(str(path.relative_to(reports_dir)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def source_filename(publication_db: Path, reports_dir: Path = REPORTS_DIR) -> str:
     """The `filename` option for the sdsf source: `publication_db` relative to the source folder."""
     source_dir = Path(reports_dir).resolve() / "sources" / SOURCE_NAME

@@ -71,11 +71,14 @@ def evaluation_site(context: dg.AssetExecutionContext):
     """The French Evidence site, built strictly and offline from the rolling edition."""
     from orchestration import evidence_site  # needs node; imported only when the site is built
 
-    fingerprint = (publication_dir() / FINGERPRINT_FILE).read_text()
+    # Rebuilt when the data or the site's own files (pages, queries, packages) changed.
+    fingerprint = (
+        (publication_dir() / FINGERPRINT_FILE).read_text() + ":" + evidence_site.site_fingerprint()
+    )
     out = site_dir()
     stamp = out / SITE_STAMP
     if (out / "index.html").exists() and stamp.exists() and stamp.read_text() == fingerprint:
-        context.log.info("Publication unchanged since the last build: site kept as it is.")
+        context.log.info("Publication and pages unchanged since the last build: site kept.")
         rebuilt = False
     else:
         source = site_database(sdsf_home() / "editions" / ROLLING_EDITION)
