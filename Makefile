@@ -43,9 +43,11 @@ lint: setup ## ruff and sqlfluff only
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project
 
-site: setup ## rebuild only the Evidence site from the rolling edition (editions/courante)
+# EDITION=<name> builds the site of a named edition (sdsf publish) instead of the rolling one.
+EDITION ?= courante
+site: setup ## rebuild only the Evidence site, from editions/$(EDITION) (default: courante)
 	$(BIN)/python -c "from orchestration import evidence_site as e, editions as d, settings as s; \
-	print(e.build_site(d.site_database(s.sdsf_home() / 'editions' / d.ROLLING_EDITION), s.site_dir()))"
+	print(e.build_site(d.site_database(s.sdsf_home() / 'editions' / '$(EDITION)'), s.site_dir()))"
 
 lock: ## recompile requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

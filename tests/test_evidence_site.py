@@ -1,79 +1,98 @@
-"""The Evidence site builds strictly from a publication file and shows its figures in a browser."""
+"""The Evidence site builds strictly from an edition and shows its figures in a real browser.
+
+The site is built from the demo pipeline's data: a named edition ``cdsf-2018`` is frozen, one
+published figure is then corrected (as a partner's revised file would), and the rolling edition
+the site reads is made from that, so the site has revisions to show. Expected figures are read
+from the edition's Parquet files with DuckDB, independently of Evidence, and formatted the French
+way the pages print them.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
+import re
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.editions import ROLLING_EDITION, create_edition, site_database
 from orchestration.evidence_site import (
     REPORTS_DIR,
     SiteBuildError,
     _run,
     build_site,
+    site_fingerprint,
     source_filename,
 )
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 TESTS_DIR = Path(__file__).resolve().parent
 SCREENSHOT = TESTS_DIR / "artifacts" / "home.png"
-
-
-def _load_fixture_builder():
-    spec = importlib.util.spec_from_file_location(
-        "make_publication", TESTS_DIR / "fixtures" / "make_publication.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_publication = _load_fixture_builder()
+LANDES = "landes-2016-2018"
+COVERAGE = "TX_COUV_GLOBAL"
+REVISED_YEAR = 2017
+REVISION = 1.5  # points added to the Landes coverage rate of 2017 after the first edition
 
 
 def french(value: float, digits: int = 1) -> str:
-    """A number the way the page prints it: fixed decimals, decimal comma."""
+    """A number the way the pages print it: fixed decimals, decimal comma."""
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def departement_value(indicator_code: str, year: int) -> float:
-    for row in make_publication.indicator_value_rows():
-        _, code, level, *_, row_year, value = row[:9]
-        if code == indicator_code and level == "departement" and row_year == year:
-            return value
-    raise LookupError((indicator_code, year))
+def percent(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+# --------------------------------------------------------------------------- building the site
+
+
+def _copy_home(demo_home: Path, home: Path) -> Path:
+    """A data directory with the demo's publication and stored-file manifests only."""
+    shutil.copytree(demo_home / "publication", home / "publication")
+    shutil.copytree(demo_home / "store" / "manifests", home / "store" / "manifests")
+    return home / "publication" / "publication.duckdb"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("evidence")
-    publication = make_publication.write_publication(root / "publication" / "publication.duckdb")
-    return build_site(publication, root / "site", strict=True)
+def edition(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rolling edition, one figure revised since the named edition ``cdsf-2018``."""
+    home = tmp_path_factory.mktemp("site-home")
+    publication = _copy_home(demo_home, home)
+    create_edition("cdsf-2018", home=home)
+    with duckdb.connect(str(publication)) as con:
+        changed = con.execute(
+            "update fct_indicator_values set value = value + ? "
+            "where scheme_id = ? and indicator_code = ? and territory_level = 'departement' "
+            "and period = ? returning value",
+            [REVISION, LANDES, COVERAGE, str(REVISED_YEAR)],
+        ).fetchall()
+    assert len(changed) == 1
+    return create_edition(ROLLING_EDITION, home=home, rolling=True)
 
 
-@pytest.fixture
-def served(site: Path) -> Iterator[str]:
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
+@pytest.fixture(scope="module")
+def site(edition: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(site_database(edition), tmp_path_factory.mktemp("site") / "site")
 
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+@pytest.fixture(scope="module")
+def marts(edition: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The edition's frozen marts as DuckDB views (what the site must show)."""
+    con = duckdb.connect()
+    for parquet in sorted((edition / "marts").glob("*.parquet")):
+        con.execute(f"create view {parquet.stem} as from '{parquet}'")
+    con.execute(f"create view revisions as from '{edition / 'revisions.parquet'}'")
+    yield con
+    con.close()
+
+
+# --------------------------------------------------------------------------- the build itself
 
 
 def test_source_filename_is_relative_to_the_source_folder(tmp_path: Path) -> None:
@@ -98,6 +117,19 @@ def test_a_failing_step_reports_its_exit_code_and_output(tmp_path: Path) -> None
     cmd = ["bash", "-c", "echo 'Error: Catalog Error: table not found' >&2; exit 3"]
     with pytest.raises(SiteBuildError, match=r"(?s)exit code 3.*table not found"):
         _run(cmd, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=30, step="npm run sources")
+
+
+def test_site_fingerprint_follows_the_pages_but_not_local_data_files(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "pages").mkdir(parents=True)
+    (reports / "sources" / "sdsf").mkdir(parents=True)
+    (reports / "pages" / "index.md").write_text("# Accueil\n")
+    (reports / "package-lock.json").write_text("{}")
+    first = site_fingerprint(reports)
+    (reports / "sources" / "sdsf" / "local.duckdb").write_bytes(b"data")
+    assert site_fingerprint(reports) == first
+    (reports / "pages" / "index.md").write_text("# Accueil modifié\n")
+    assert site_fingerprint(reports) != first
 
 
 def _fake_universal_sql(root: Path, body: str) -> Path:
@@ -141,71 +173,409 @@ def test_postinstall_patch_fails_loudly_when_its_pattern_is_gone(tmp_path: Path)
     assert "expected exactly one" in result.stderr
 
 
-def test_build_site_writes_the_home_page_with_the_fixture_data(site: Path) -> None:
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert "Taux de couverture global" in index
-    # The page's queries ran at build time: the figure is in the prerendered HTML.
-    assert french(departement_value(make_publication.TX_COUV, 2016)) in index
-    manifest = (site / "data" / "manifest.json").read_text(encoding="utf-8")
-    assert "fct_indicator_values" in manifest
+def _pages(site: Path) -> list[str]:
+    """Every page of the built site as a URL path ("/", "/qualite", "/schemas/x/")."""
+    paths = []
+    for index in sorted(site.rglob("*.html")):
+        relative = index.relative_to(site).as_posix()
+        if relative.startswith(("_app/", "api/")):
+            continue
+        if relative == "index.html":
+            paths.append("/")
+        elif relative.endswith("/index.html"):
+            paths.append("/" + relative[: -len("/index.html")])
+        else:
+            paths.append("/" + relative[: -len(".html")])
+    return paths
 
 
-def test_build_site_can_run_again_into_the_same_directory(site: Path) -> None:
-    publication = site.parent / "publication" / "publication.duckdb"
-    (site / "stale.txt").write_text("left from an earlier build")
-    assert build_site(publication, site, strict=True) == site
-    assert (site / "index.html").is_file()
-    assert not (site / "stale.txt").exists()
+def test_the_build_writes_a_page_per_scheme_axis_action_and_indicator(site, marts) -> None:
+    pages = set(_pages(site))
+    assert {"/", "/qualite", "/methode"} <= pages
+    expected = set()
+    for (scheme,) in marts.execute("select scheme_id from dim_schemes").fetchall():
+        expected |= {f"/schemas/{scheme}", f"/schemas/{scheme}/territoires"}
+    for scheme, axis in marts.execute("select scheme_id, axis_code from dim_axes").fetchall():
+        expected.add(f"/schemas/{scheme}/axes/{axis}")
+    for scheme, action in marts.execute(
+        "select scheme_id, action_code from dim_actions"
+    ).fetchall():
+        expected.add(f"/schemas/{scheme}/actions/{action}")
+    for scheme, code in marts.execute(
+        "select scheme_id, indicator_code from dim_indicators"
+    ).fetchall():
+        expected.add(f"/schemas/{scheme}/indicateurs/{code}")
+    assert expected <= pages, sorted(expected - pages)[:10]
+    # The page's queries ran at build time: the figures are in the prerendered HTML.
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Schéma départemental des services aux familles des Landes 2016-2018" in home
 
 
-@needs_chromium
-def test_home_page_shows_the_landes_figures_without_console_errors(
-    served: str, tmp_path: Path
-) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) -> None:
+    """A new deployment: schemes and territories, but every fact table empty."""
+    publication = _copy_home(demo_home, tmp_path / "home")
+    with duckdb.connect(str(publication)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_name like 'fct_%' or table_name = 'dim_priority_territories'"
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(f"delete from {table}")
+    empty = create_edition(ROLLING_EDITION, home=tmp_path / "home", rolling=True)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.txt").write_text("left from an earlier build")
+    assert build_site(site_database(empty), out) == out
+    assert not (out / "stale.txt").exists()
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Pas encore de données pour ce schéma" in home
+    indicator = out / "schemas" / LANDES / "indicateurs" / COVERAGE / "index.html"
+    assert "Aucune valeur pour" in indicator.read_text(encoding="utf-8")
 
-    coverage_2016 = french(departement_value(make_publication.TX_COUV, 2016))
-    problems: list[str] = []
-    foreign_requests: list[str] = []
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class Browser:
+    """Debian's Chromium through playwright, recording console errors and foreign requests."""
+
+    def __init__(self, context, base: str) -> None:
+        self.context = context
+        self.base = base
+        self.problems: list[str] = []
+        self.foreign: list[str] = []
+
+    def open(self, path: str):
+        page = self.context.new_page()
+        page.on(
+            "console",
+            lambda msg: (
+                self.problems.append(f"{path}: console: {msg.text}")
+                if msg.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda exc: self.problems.append(f"{path}: page error: {exc}"))
+        page.on(
+            "request",
+            lambda req: None if req.url.startswith(self.base) else self.foreign.append(req.url),
+        )
+        page.goto(self.base + path, wait_until="networkidle")
+        page.wait_for_timeout(300)  # let the last chart paint
+        return page
+
+
+@pytest.fixture(scope="module")
+def browser(served: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},
         )
         try:
-            page = browser.new_page()
-            page.on(
-                "console",
-                lambda msg: (
-                    problems.append(f"console: {msg.text}") if msg.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-            page.on(
-                "request",
-                lambda req: (
-                    None if req.url.startswith(served) else foreign_requests.append(req.url)
-                ),
-            )
-            page.goto(served, wait_until="networkidle")
-            page.wait_for_timeout(500)  # let the last chart paint
-
-            heading = page.get_by_role("heading", name=make_publication.INDICATORS[0][2])
-            expect(heading).to_be_visible()
-            expect(page.get_by_role("cell", name=coverage_2016, exact=True).first).to_be_visible()
-            expect(page.get_by_role("cell", name="CC Maremne Adour Côte Sud")).to_be_visible()
-            # One chart per indicator, drawn by ECharts on a canvas.
-            charts = page.locator("canvas")
-            expect(charts.first).to_be_visible()
-            assert charts.count() >= len(make_publication.INDICATORS)
-
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            yield Browser(context, served)
         finally:
-            browser.close()
+            context.close()
 
-    assert problems == []
-    assert foreign_requests == []
+
+@needs_chromium
+def test_every_page_loads_in_chromium_without_errors(site: Path, browser: Browser) -> None:
+    pages = _pages(site)
+    assert len(pages) > 50
+    empty = []
+    for path in pages:
+        page = browser.open(path)
+        text = page.inner_text("article") if page.locator("article").count() else ""
+        if not page.locator("h1").first.is_visible() or "Error" in text:
+            empty.append(path)
+        page.close()
+    assert browser.problems == []
+    assert browser.foreign == []
+    assert empty == []
+
+
+@needs_chromium
+def test_home_shows_progress_per_axis_the_furthest_behind_and_freshness(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    year, progress, expected_progress = marts.execute(
+        "select year, progress, expected_progress from fct_scheme_progress "
+        "where scheme_id = ? and indicators_with_value > 0 order by year desc limit 1",
+        [LANDES],
+    ).fetchone()
+    axis_progress = marts.execute(
+        "select progress from fct_axis_progress where scheme_id = ? and axis_code = 'LAN-1' "
+        "and year = ?",
+        [LANDES, year],
+    ).fetchone()[0]
+    behind = marts.execute(
+        "select i.label from fct_indicator_values v join dim_indicators i "
+        "using (scheme_id, indicator_code) where v.scheme_id = ? and v.year = ? "
+        "and v.territory_level = 'departement' and v.status = 'en retard' "
+        "order by v.expected_progress - v.progress desc limit 1",
+        [LANDES, year],
+    ).fetchone()[0]
+    titles = [r[0] for r in marts.execute("select title from dim_schemes").fetchall()]
+
+    page = browser.open("/")
+    landes = "Schéma départemental des services aux familles des Landes 2016-2018"
+    for title in titles:
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    headline = f"En {year}, avancement du schéma : {percent(progress)}"
+    expect(page.get_by_text(headline)).to_be_visible()
+    assert f"attendu à cette date : {percent(expected_progress)}" in page.inner_text("article")
+    expect(page.get_by_role("cell", name=percent(axis_progress)).first).to_be_visible()
+    expect(page.get_by_role("link", name=behind).first).to_be_visible()
+    expect(page.get_by_text("comparée à l'édition cdsf-2018 (1 chiffre révisé)")).to_be_visible()
+    assert page.locator("canvas").count() >= 1
+
+    # The selector narrows the page to one scheme.
+    page.get_by_label("Schéma affiché").select_option(label=landes)
+    expect(page.get_by_role("heading", name=landes, exact=True)).to_be_visible()
+    for title in titles:
+        if title != landes:
+            expect(page.get_by_role("heading", name=title, exact=True)).to_have_count(0)
+    page.get_by_label("Schéma affiché").select_option(value="")
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_indicator_page_shows_trajectory_territories_and_the_revised_value(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    by_year = marts.execute(
+        "select year, value from fct_indicator_values where scheme_id = ? and indicator_code = ? "
+        "and territory_level = 'departement' and period_type = 'annee' order by year",
+        [LANDES, COVERAGE],
+    ).fetchall()
+    epci_name, epci_value = marts.execute(
+        "select territory_name, value from fct_indicator_values where scheme_id = ? "
+        "and indicator_code = ? and territory_level = 'epci' and value is not null "
+        "order by year desc, value desc limit 1",
+        [LANDES, COVERAGE],
+    ).fetchone()
+    commune, commune_code, commune_value = marts.execute(
+        "select territory_name, territory_code, value from fct_indicator_values "
+        "where scheme_id = ? "
+        "and indicator_code = ? and territory_level = 'commune' and value is not null "
+        "and year = (select max(year) from fct_indicator_values where scheme_id = ? "
+        "and indicator_code = ? and territory_level = 'commune') "
+        "order by territory_name limit 1",
+        [LANDES, COVERAGE, LANDES, COVERAGE],
+    ).fetchone()
+
+    page = browser.open(f"/schemas/{LANDES}/indicateurs/{COVERAGE}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Taux de couverture global")
+    for year, value in by_year:
+        row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=str(year)))
+        expect(row.first).to_contain_text(french(value))
+    revised = dict(by_year)[REVISED_YEAR]
+    assert french(revised) != french(revised - REVISION)
+    expect(page.locator("canvas").first).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=epci_name).first).to_contain_text(
+        french(epci_value)
+    )
+
+    # The French search box narrows the communes' table.
+    page.get_by_label("Rechercher une commune").fill(commune)
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=commune_code))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(french(commune_value))
+    page.get_by_label("Rechercher une commune").fill("zzz introuvable")
+    expect(page.get_by_text("Aucune commune ne correspond")).to_be_visible()
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_hidden_cells_read_secret_statistique_and_show_no_value(
+    browser: Browser, marts, demo_home: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    hidden = marts.execute(
+        "select v.indicator_code, v.territory_name, v.territory_code, v.year "
+        "from fct_indicator_values v where v.scheme_id = ? and v.territory_level = 'commune' "
+        "and v.secret_value and v.period_type = 'annee' "
+        "and v.year = (select max(year) from fct_indicator_values w where w.scheme_id = "
+        "v.scheme_id and w.indicator_code = v.indicator_code and w.territory_level = 'commune') "
+        "order by v.indicator_code, v.territory_code limit 1",
+        [LANDES],
+    ).fetchone()
+    assert hidden is not None, "the demo has no hidden commune cell"
+    code, name, commune, year = hidden
+    # The value the warehouse holds, which must not reach the reader.
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        true_value, unit = con.execute(
+            "select v.value, i.unit from marts.fct_indicator_values v "
+            "join marts.dim_indicators i using (scheme_id, indicator_code) "
+            "where v.scheme_id = ? and v.indicator_code = ? and v.territory_code = ? "
+            "and v.period = ?",
+            [LANDES, code, commune, str(year)],
+        ).fetchone()
+
+    page = browser.open(f"/schemas/{LANDES}/indicateurs/{code}")
+    page.get_by_label("Rechercher une commune").fill(commune)
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=commune, exact=True))
+    expect(row).to_have_count(1)
+    cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+    # rank, name, code, year, value, priority, status
+    assert cells[1:3] == [name, commune]
+    assert cells[4] == "secret statistique"
+    assert true_value is not None
+    digits = 1 if unit == "%" or unit.startswith("pour ") else 0
+    assert french(true_value, digits) not in cells
+    page.close()
+
+
+@needs_chromium
+def test_territories_page_shows_inequality_epci_side_by_side_and_priorities(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    label, ratio, year = marts.execute(
+        "select i.label, t.fifth_ratio, t.year from fct_territorial_inequality t "
+        "join dim_indicators i using (scheme_id, indicator_code) where t.scheme_id = ? "
+        "and t.indicator_code = ? and t.territory_level = 'epci' and t.period_type = 'annee' "
+        "order by t.year desc limit 1",
+        [LANDES, COVERAGE],
+    ).fetchone()
+    priorities = marts.execute(
+        "select count(*) from dim_priority_territories where scheme_id = ? and is_priority",
+        [LANDES],
+    ).fetchone()[0]
+    epci = [
+        r[0]
+        for r in marts.execute(
+            "select territory_name from dim_territories where scheme_id = ? "
+            "and territory_level = 'epci'",
+            [LANDES],
+        ).fetchall()
+    ]
+
+    page = browser.open(f"/schemas/{LANDES}/territoires")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=label, exact=True))
+    expect(row.first).to_contain_text(str(year))
+    expect(row.first).to_contain_text(f"{ratio:.2f}".replace(".", ","))
+    expect(page.get_by_text(f"{priorities} territoires prioritaires")).to_be_visible()
+    # Side by side: every EPCI is a line, with a column per indicator.
+    header = page.get_by_role("columnheader", name=re.compile(re.escape(label)))
+    expect(header.first).to_be_visible()
+    for name in epci[:3]:
+        expect(page.get_by_role("cell", name=name, exact=True).first).to_be_visible()
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts) -> None:
+    from playwright.sync_api import expect
+
+    old, new = marts.execute(
+        "select old_value, new_value from revisions where scheme_id = ? and indicator_code = ?",
+        [LANDES, COVERAGE],
+    ).fetchone()
+    expected, late, missing = marts.execute(
+        "select periods_expected, periods_late, periods_missing from fct_submission_timeliness "
+        "where partner_code = 'CAF40' and submission_kind = 'attendance'"
+    ).fetchone()
+
+    page = browser.open("/qualite")
+    revision = page.get_by_role("row").filter(has_text="Taux de couverture global")
+    expect(revision.first).to_contain_text(french(old))
+    expect(revision.first).to_contain_text(french(new))
+    expect(revision.first).to_contain_text("+" + french(REVISION))
+    caf = page.get_by_role("row").filter(has_text="Caisse d'allocations familiales des Landes")
+    heures = caf.filter(has_text="heures").first
+    expect(heures).to_contain_text("trimestriel")
+    cells = [c.strip() for c in heures.inner_text().split("\t")]
+    assert [str(expected), "0", str(late), str(missing)] == cells[3:7]
+    page.get_by_label("Rechercher").first.fill("CAF40 2016-T1")
+    expect(page.get_by_role("row").filter(has_text="2016-T1").first).to_be_visible()
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_method_page_gives_every_indicator_its_definition_formula_and_source(
+    browser: Browser, marts
+) -> None:
+    page = browser.open("/methode")
+    text = page.inner_text("article")
+    rows = marts.execute(
+        "select label, formula_text, source_text from dim_indicators order by all"
+    ).fetchall()
+    assert rows
+    for label, formula, source in rows:
+        assert label in text
+        assert formula in text
+        assert source in text
+    assert "secret statistique" in text
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_axis_and_action_pages_show_their_progress_and_link_their_indicators(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    year, axis_progress = marts.execute(
+        "select year, progress from fct_axis_progress where scheme_id = ? and axis_code = 'LAN-1' "
+        "and progress is not null order by year desc limit 1",
+        [LANDES],
+    ).fetchone()
+    action_progress = marts.execute(
+        "select progress from fct_action_progress where scheme_id = ? "
+        "and action_code = 'LAN-1.2' and year = ?",
+        [LANDES, year],
+    ).fetchone()[0]
+
+    page = browser.open(f"/schemas/{LANDES}/axes/LAN-1")
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=str(year), exact=True))
+    expect(row.first).to_contain_text(percent(axis_progress))
+    action = "Augmenter l'offre de service dans les territoires prioritaires"
+    page.get_by_role("link", name=action).click()
+    page.wait_for_url(re.compile(rf"/schemas/{LANDES}/actions/LAN-1\.2/?$"))
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=str(year), exact=True))
+    expect(row.first).to_contain_text(percent(action_progress))
+    indicator = page.get_by_role("link", name=re.compile("Taux de couverture global"))
+    expect(indicator.first).to_be_visible()
+    page.close()
+    assert browser.problems == []
