@@ -113,8 +113,24 @@ def build_site(
 
         if not (build_dir / "index.html").is_file():
             raise SiteBuildError(f"the build finished but wrote no {build_dir / 'index.html'}")
+        set_language(build_dir)
         _replace_dir(build_dir, out_dir)
     return out_dir
+
+
+_HTML_EN = '<html lang="en">'
+
+
+def set_language(site_dir: Path, language: str = "fr") -> int:
+    """Declare the pages' language (Evidence's page template says English) so that screen
+    readers and browsers read them as French; returns the number of pages changed."""
+    changed = 0
+    for page in Path(site_dir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if _HTML_EN in text:
+            page.write_text(text.replace(_HTML_EN, f'<html lang="{language}">', 1), "utf-8")
+            changed += 1
+    return changed
 
 
 _SITE_INPUTS = ("pages", "components", "sources", "evidence.config.yaml", "package-lock.json")

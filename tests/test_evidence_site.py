@@ -209,6 +209,12 @@ def test_the_build_writes_a_page_per_scheme_axis_action_and_indicator(site, mart
     # The page's queries ran at build time: the figures are in the prerendered HTML.
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Schéma départemental des services aux familles des Landes 2016-2018" in home
+    # Every page says it is French and names its browser tab.
+    for page in site.rglob("*.html"):
+        if page.relative_to(site).parts[0] not in {"_app", "api"}:
+            text = page.read_text(encoding="utf-8")
+            assert '<html lang="fr">' in text, page
+            assert "<title>Evidence</title>" not in text, page
 
 
 def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) -> None:
