@@ -191,7 +191,7 @@ def _pages(site: Path) -> list[str]:
 
 def test_the_build_writes_a_page_per_scheme_axis_action_and_indicator(site, marts) -> None:
     pages = set(_pages(site))
-    assert {"/", "/qualite", "/methode"} <= pages
+    assert {"/", "/schemas", "/qualite", "/methode"} <= pages
     expected = set()
     for (scheme,) in marts.execute("select scheme_id from dim_schemes").fetchall():
         expected |= {f"/schemas/{scheme}", f"/schemas/{scheme}/territoires"}
@@ -370,6 +370,14 @@ def test_home_shows_progress_per_axis_the_furthest_behind_and_freshness(
         if title != landes:
             expect(page.get_by_role("heading", name=title, exact=True)).to_have_count(0)
     page.get_by_label("Schéma affiché").select_option(value="")
+    # The sidebar names the pages as they are written (Evidence would capitalise every word).
+    sidebar = page.locator("aside").inner_text()
+    assert [line.strip() for line in sidebar.splitlines() if line.strip()] == [
+        "Accueil",
+        "Schémas",
+        "Qualité des données",
+        "Méthode",
+    ]
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
