@@ -419,6 +419,15 @@ def test_indicator_page_shows_trajectory_territories_and_the_revised_value(
         expect(row.first).to_contain_text(french(value))
     revised = dict(by_year)[REVISED_YEAR]
     assert french(revised) != french(revised - REVISION)
+    expect(
+        page.get_by_role("heading", name="Chiffres révisés depuis l'édition cdsf-2018")
+    ).to_be_visible()
+    revision = page.get_by_role("row").filter(
+        has=page.get_by_role("cell", name="Landes", exact=True)
+    )
+    expect(revision.filter(has_text=str(REVISED_YEAR)).first).to_contain_text(
+        french(revised - REVISION)
+    )
     expect(page.locator("canvas").first).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=epci_name).first).to_contain_text(
         french(epci_value)
