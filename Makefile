@@ -14,7 +14,7 @@ export DAGSTER_HOME := $(SDSF_HOME)/dagster
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup run demo test dev lint lock site docs clean-data portal
+.PHONY: help setup run demo test dev lint lock site serve docs clean-data portal
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -48,6 +48,10 @@ EDITION ?= courante
 site: setup ## rebuild only the Evidence site, from editions/$(EDITION) (default: courante)
 	$(BIN)/python -c "from orchestration import evidence_site as e, editions as d, settings as s; \
 	print(e.build_site(d.site_database(s.sdsf_home() / 'editions' / '$(EDITION)'), s.site_dir()))"
+
+serve: ## serve the built site ($(SDSF_HOME)/site) on http://127.0.0.1:8000
+	@test -f "$(SDSF_HOME)/site/index.html" || { echo "no site in $(SDSF_HOME)/site: run make run first"; exit 2; }
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory "$(SDSF_HOME)/site" 8000
 
 lock: ## recompile requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
