@@ -412,8 +412,17 @@ def test_indicator_page_shows_trajectory_territories_and_the_revised_value(
         [LANDES, COVERAGE, LANDES, COVERAGE],
     ).fetchone()
 
+    baseline, baseline_year, final, final_year = marts.execute(
+        "select baseline_value, baseline_year, final_target_value, final_target_year "
+        "from dim_indicators where scheme_id = ? and indicator_code = ?",
+        [LANDES, COVERAGE],
+    ).fetchone()
+
     page = browser.open(f"/schemas/{LANDES}/indicateurs/{COVERAGE}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Taux de couverture global")
+    summary = page.get_by_text("Unité : %").first
+    expect(summary).to_contain_text(f"valeur de référence {french(baseline)} en {baseline_year}")
+    expect(summary).to_contain_text(f"cible finale {french(final)} en {final_year}")
     for year, value in by_year:
         row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=str(year)))
         expect(row.first).to_contain_text(french(value))

@@ -1,5 +1,7 @@
 // Rows whose text columns contain the searched words, ignoring case and accents.
 
+import { rows as toRows } from './lignes.js';
+
 /** @param {unknown} text */
 const plain = (text) =>
 	String(text ?? '')
@@ -13,7 +15,7 @@ const plain = (text) =>
  * @param {string[]} keys the columns searched
  */
 export function filtrer(rows, query, keys) {
-	const all = rows ? Array.from(rows) : [];
+	const all = toRows(rows);
 	const words = plain(query).split(/\s+/).filter(Boolean);
 	if (!words.length) return all;
 	return all.filter((row) => {

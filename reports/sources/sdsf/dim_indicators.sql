@@ -1,1 +1,6 @@
-select * from dim_indicators
+-- Indicators, with their baseline and final target written the French way.
+select
+    *,
+    coalesce(fr_number(baseline_value, unit), '–') as baseline_fr,
+    fr_number(final_target_value, unit) as final_target_fr
+from dim_indicators
