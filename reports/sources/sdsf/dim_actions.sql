@@ -1,1 +1,3 @@
-select * from dim_actions
+-- `page` is the address of the entity's page (the folders under pages/schemas/): every link uses it.
+select *, '/schemas/' || scheme_id || '/actions/' || action_code as page
+from dim_actions
