@@ -37,6 +37,9 @@ select
     cast(indicators.is_illustrative as boolean) as illustrative,
     cast(indicators.note as varchar) as note,
     cast(indicators.formula_text as varchar) as formula_text,
+    cast(indicators.has_denominator as boolean) as has_denominator,
+    cast(indicators.share_level as varchar) as share_level,
+    cast(indicators.is_change_since_baseline as boolean) as change_since_baseline,
     cast(indicators.source_text as varchar) as source_text
 from indicators
 left join actions
