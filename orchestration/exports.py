@@ -29,6 +29,9 @@ SHEET_DESCRIPTIONS = {
     "référence, cible.",
     "dim_axes": "Les axes (orientations) de chaque schéma.",
     "dim_actions": "Les actions (fiches action) avec leur axe et leur pilote.",
+    "dim_measures": "Les mesures que combinent les formules : fichier et colonne lus, cumul sur "
+    "l'année, et règles de publication (comptage de personnes soumis au secret statistique, "
+    "« dont » d'une autre mesure).",
     "dim_territories": "Les territoires suivis : communes, EPCI, département ou périmètre.",
     "dim_partners": "Les partenaires et les fichiers qu'ils transmettent.",
     "dim_priority_territories": "Les territoires prioritaires selon la règle du schéma.",

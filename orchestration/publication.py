@@ -14,6 +14,7 @@ PUBLISHED_MARTS = (
     "dim_indicators",
     "dim_axes",
     "dim_actions",
+    "dim_measures",
     "dim_territories",
     "dim_partners",
     "dim_priority_territories",

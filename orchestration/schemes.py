@@ -25,7 +25,14 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    StrictBool,
+    ValidationError,
+    field_validator,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCES_DIR = REPO_ROOT / "sources"
@@ -117,6 +124,9 @@ class Measure(_Model):
     source: SourceName
     column: str
     aggregation: Literal["stock", "flow"]
+    # Publication rules: small counts of a measure counting people are hidden (secrecy).
+    counts_people: StrictBool
+    part_of: str | None = None
     filters: list[FilterName] = []
     _accepted_values: dict[str, frozenset[str]] = PrivateAttr(default_factory=dict)
 
@@ -477,6 +487,50 @@ def _check_measures(doc: _Document, parsed: MeasuresFile) -> list[Issue]:
                         f"source {measure.source!r} cannot be filtered by {name}",
                     )
                 )
+    issues += _check_parts(doc, parsed.measures)
+    return issues
+
+
+def _check_parts(doc: _Document, measures: list[Measure]) -> list[Issue]:
+    """A « dont » (part_of) names another measure of the same source and filters, both
+    counting people, and no chain of them comes back to where it started."""
+    by_code = {m.code: m for m in measures}
+    issues = []
+    for i, part in enumerate(measures):
+        if part.part_of is None:
+            continue
+        loc, whole = ("measures", i, "part_of"), by_code.get(part.part_of)
+        if part.part_of == part.code:
+            problem = "a measure cannot be part of itself"
+        elif whole is None:
+            problem = f"unknown measure {part.part_of!r} (measures: {', '.join(by_code)})"
+        elif whole.source != part.source:
+            problem = (
+                f"{whole.code!r} reads source {whole.source!r}, this measure {part.source!r}:"
+                " a « dont » counts within the same source"
+            )
+        elif sorted(whole.filters) != sorted(part.filters):
+            problem = (
+                f"{whole.code!r} accepts the filters [{', '.join(whole.filters)}], this measure"
+                f" [{', '.join(part.filters)}]: a « dont » accepts the same filters"
+            )
+        elif not part.counts_people:
+            problem = "a « dont » of another measure must count people: set counts_people: true"
+        elif not whole.counts_people:
+            problem = (
+                f"{whole.code!r} does not count people (counts_people: false):"
+                " only a count of people has a « dont »"
+            )
+        else:
+            chain, seen = [part.code], {part.code}
+            while whole is not None and whole.code not in seen:
+                chain.append(whole.code)
+                seen.add(whole.code)
+                whole = by_code.get(whole.part_of) if whole.part_of else None
+            if whole is None or whole.code != part.code:
+                continue
+            problem = "part_of goes round in a circle: " + " -> ".join([*chain, part.code])
+        issues.append(doc.issue(loc, problem))
     return issues
 
 
@@ -1097,6 +1151,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "source": "VARCHAR",
         "source_column": "VARCHAR",
         "aggregation": "VARCHAR",
+        "counts_people": "BOOLEAN",
+        "part_of": "VARCHAR",
     },
     "partners": {"partner_code": "VARCHAR", "name": "VARCHAR", "type": "VARCHAR"},
     "partner_departements": {"partner_code": "VARCHAR", "departement_code": "VARCHAR"},
@@ -1227,7 +1283,9 @@ def scheme_tables(
                 )
             )
     for m in measures.values():
-        rows["measures"].append((m.code, m.label, m.source, m.column, m.aggregation))
+        rows["measures"].append(
+            (m.code, m.label, m.source, m.column, m.aggregation, m.counts_people, m.part_of)
+        )
     for partner in partners.values():
         rows["partners"].append((partner.code, partner.name, partner.type))
         rows["partner_departements"] += [(partner.code, d) for d in partner.departements]

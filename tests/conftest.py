@@ -68,3 +68,20 @@ def demo_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("sdsf-demo")
     run_sdsf(home, "demo", "--no-site")
     return home
+
+
+def dbt_build(warehouse: Path, work: Path, select: str) -> subprocess.CompletedProcess:
+    """``dbt build --select <select>`` (tests of the selection only) on ``warehouse``; target and
+    logs go to ``work`` so tests can run side by side."""
+    dbt_dir = REPO / "dbt_project"
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(dbt_dir)]
+        + ["--profiles-dir", str(dbt_dir), "--target-path", str(work / "target")]
+        + ["--log-path", str(work / "logs"), "--select", select]
+        + ["--indirect-selection", "cautious"],
+        env=dict(os.environ, SDSF_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

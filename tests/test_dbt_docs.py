@@ -21,6 +21,7 @@ MARTS = {
     "dim_territories",
     "dim_indicators",
     "dim_actions",
+    "dim_measures",
     "dim_axes",
     "dim_partners",
     "dim_schemes",

@@ -13,10 +13,7 @@ variation.
 from __future__ import annotations
 
 import math
-import os
 import statistics
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -27,10 +24,8 @@ import pytest
 
 from orchestration import schemes as scheme_defs
 from orchestration.warehouse import replace_tables
+from tests.conftest import dbt_build
 
-REPO = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO / "dbt_project"
-DBT = Path(sys.executable).with_name("dbt")
 SCHEME = "mini-2016-2017"
 DEP = "40"
 E1, E2, E3 = "200000001", "200000002", "200000003"
@@ -716,18 +711,8 @@ def built(tmp_path_factory):
     _expected_values.scheme_file = scheme_file
     warehouse = tmp / "warehouse.duckdb"
     _write_warehouse(warehouse, scheme_file)
-    env = dict(os.environ, SDSF_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     marts = "+fct_scheme_progress +fct_territorial_inequality +dim_priority_territories"
-    result = subprocess.run(
-        [str(DBT), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-        + ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-        + ["--select", marts, "--indirect-selection", "cautious"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = dbt_build(warehouse, tmp, marts)
     assert result.returncode == 0, result.stdout[-4000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         yield con

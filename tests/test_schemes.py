@@ -29,6 +29,8 @@ from orchestration.schemes import (
     term_text,
     write_scheme_tables,
 )
+from orchestration.warehouse import replace_tables
+from tests.conftest import dbt_build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemes"
 FORMAL_CHILDCARE = {
@@ -591,3 +593,158 @@ def test_a_measure_on_a_missing_column_is_rejected(tmp_path):
     [issue] = caught.value.issues
     assert issue.path.endswith(".column")
     assert "attendance has no column 'hours_attended'" in issue.message
+
+
+# --------------------------------------------------------------------------- publication rules
+
+
+def test_measures_declare_which_count_people_and_which_are_a_part_of_another(registries):
+    measures, _ = registries
+    people = {code for code, m in measures.items() if m.counts_people}
+    assert people == {
+        "enfants_accueillis",
+        "dont_enfants_handicap",
+        "dont_familles_modestes",
+        "beneficiaires",
+        "beneficiaires_familles_modestes",
+    }
+    parts = {code: m.part_of for code, m in measures.items() if m.part_of}
+    assert parts == {
+        "dont_enfants_handicap": "enfants_accueillis",
+        "dont_familles_modestes": "enfants_accueillis",
+        "beneficiaires_familles_modestes": "beneficiaires",
+    }
+
+
+def test_the_measures_table_carries_the_publication_rules(tables, registries):
+    measures, _ = registries
+    rows = tables["measures"].set_index("measure_code")
+    assert rows.at["dont_enfants_handicap", "part_of"] == "enfants_accueillis"
+    assert rows["part_of"].isna().sum() == len(measures) - 3
+    assert rows["counts_people"].to_dict() == {c: m.counts_people for c, m in measures.items()}
+
+
+def _bad_measures(tmp_path: Path, *replacements: tuple[str, str]) -> SchemeError:
+    text = DEFAULT_MEASURES_PATH.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "measures.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_measures(path)
+    return caught.value
+
+
+def _measure_index(code: str) -> int:
+    return list(load_measures()).index(code)
+
+
+def test_a_measure_without_counts_people_is_rejected_at_its_line(tmp_path):
+    error = _bad_measures(
+        tmp_path, ("    aggregation: stock\n    counts_people: false\n", "    aggregation: stock\n")
+    )
+    [issue] = error.issues
+    assert issue.path == f"measures[{_measure_index('places')}].counts_people"
+    assert issue.message == "required field is missing"
+    lines = DEFAULT_MEASURES_PATH.read_text(encoding="utf-8").splitlines()
+    assert lines[issue.line - 1] == "  - code: places"
+
+
+def test_counts_people_must_be_true_or_false(tmp_path):
+    [issue] = _bad_measures(tmp_path, ("counts_people: true\n", "counts_people: oui\n")).issues
+    assert issue.path == f"measures[{_measure_index('enfants_accueillis')}].counts_people"
+    assert "valid boolean" in issue.message and "'oui'" in issue.message
+
+
+PART_OF = "    part_of: enfants_accueillis\n"
+
+
+@pytest.mark.parametrize(
+    ("replacements", "measure", "words"),
+    [
+        (
+            [(PART_OF, "    part_of: enfants_acceuillis\n")],
+            "dont_enfants_handicap",
+            "unknown measure 'enfants_acceuillis' (measures: places, enfants_accueillis,",
+        ),
+        (
+            [(PART_OF, "    part_of: dont_enfants_handicap\n")],
+            "dont_enfants_handicap",
+            "a measure cannot be part of itself",
+        ),
+        (
+            [(PART_OF, "    part_of: places\n")],
+            "dont_enfants_handicap",
+            "'places' does not count people (counts_people: false)",
+        ),
+        (
+            [(PART_OF, "    part_of: beneficiaires\n")],
+            "dont_enfants_handicap",
+            "'beneficiaires' reads source 'beneficiaries', this measure 'placements'",
+        ),
+        (
+            [
+                (
+                    "filters: [actions, publics]\n  - code: beneficiaires_familles",
+                    "filters: [actions]\n  - code: beneficiaires_familles",
+                )
+            ],
+            "beneficiaires_familles_modestes",
+            "'beneficiaires' accepts the filters [actions], this measure [actions, publics]",
+        ),
+        (
+            [
+                (
+                    "counts_people: true\n    part_of: enfants_accueillis\n",
+                    "counts_people: false\n    part_of: enfants_accueillis\n",
+                )
+            ],
+            "dont_enfants_handicap",
+            "must count people: set counts_people: true",
+        ),
+    ],
+)
+def test_a_bad_part_of_is_rejected_with_its_reason(tmp_path, replacements, measure, words):
+    [issue] = _bad_measures(tmp_path, *replacements).issues
+    assert issue.path == f"measures[{_measure_index(measure)}].part_of"
+    assert words in issue.message
+    assert str(issue).startswith(f"{tmp_path / 'measures.yaml'}:{issue.line}: {issue.path}: ")
+
+
+def test_part_of_cannot_go_round_in_a_circle(tmp_path):
+    error = _bad_measures(
+        tmp_path,
+        (
+            "column: children_enrolled\n    aggregation: stock\n    counts_people: true\n",
+            "column: children_enrolled\n    aggregation: stock\n    counts_people: true\n"
+            "    part_of: dont_enfants_handicap\n",
+        ),
+    )
+    messages = sorted(issue.message for issue in error.issues)
+    assert messages == [
+        "part_of goes round in a circle: dont_enfants_handicap -> enfants_accueillis"
+        " -> dont_enfants_handicap",
+        "part_of goes round in a circle: enfants_accueillis -> dont_enfants_handicap"
+        " -> enfants_accueillis",
+    ]
+
+
+def test_dim_measures_publishes_every_measure_with_its_rules_through_dbt(tables, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        replace_tables(con, tables, column_types=TABLE_COLUMNS)
+    result = dbt_build(warehouse, tmp_path, "stg_schemes__measures dim_measures")
+    assert result.returncode == 0, result.stdout[-4000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        published = con.execute(
+            "select measure_code, label, source, source_column, aggregation, counts_people,"
+            " part_of from marts.dim_measures order by measure_code"
+        ).fetchall()
+    expected = (
+        tables["measures"]
+        .sort_values("measure_code")
+        .astype(object)
+        .where(tables["measures"].notna(), None)
+    )
+    assert published == [tuple(row) for row in expected.itertuples(index=False)]

@@ -9,7 +9,9 @@ renamed as (
         cast(label as varchar) as label,  -- noqa: RF04
         cast(source as varchar) as source_kind,
         cast(source_column as varchar) as source_column,
-        cast(aggregation as varchar) as aggregation
+        cast(aggregation as varchar) as aggregation,
+        cast(counts_people as boolean) as counts_people,
+        cast(part_of as varchar) as part_of
     from source
 )
 
