@@ -8,23 +8,34 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_MARTS = (
-    "fct_indicator_values",
-    "dim_schemes",
-    "dim_indicators",
-    "dim_axes",
-    "dim_actions",
-    "dim_measures",
-    "dim_territories",
-    "dim_partners",
-    "dim_priority_territories",
-    "fct_action_progress",
-    "fct_axis_progress",
-    "fct_scheme_progress",
-    "fct_territorial_inequality",
-    "fct_submission_completeness",
-    "fct_submission_timeliness",
-)
+# The one list of the published marts: the publication copies them, editions freeze them, the
+# exports give each a sheet (in this order) described by its French text, and the Dagster asset
+# and the tests read it. A mart made public is one line here.
+PUBLISHED_MARTS: dict[str, str] = {
+    "fct_indicator_values": "Valeurs des indicateurs par territoire et période, avec cible, "
+    "trajectoire, progression et statut.",
+    "dim_schemes": "Les schémas suivis (SDSF et chartes MSA).",
+    "dim_indicators": "Les indicateurs : définition, formule, source, unité, sens, valeur de "
+    "référence, cible.",
+    "dim_indicator_terms": "Les termes des formules des indicateurs : mesure lue, au numérateur "
+    "ou au dénominateur, et ses restrictions (types de structure, publics, actions).",
+    "dim_axes": "Les axes (orientations) de chaque schéma.",
+    "dim_actions": "Les actions (fiches action) avec leur axe et leur pilote.",
+    "dim_measures": "Les mesures que combinent les formules : fichier et colonne lus, cumul sur "
+    "l'année, et règles de publication (comptage de personnes soumis au secret statistique, "
+    "« dont » d'une autre mesure).",
+    "dim_territories": "Les territoires suivis : communes, EPCI, département ou périmètre.",
+    "dim_scheme_communes": "Les communes de chaque schéma avec leur EPCI et le territoire du "
+    "schéma : les chiffres d'une commune s'ajoutent à ceux de son EPCI et du territoire.",
+    "dim_partners": "Les partenaires et les fichiers qu'ils transmettent.",
+    "dim_priority_territories": "Les territoires prioritaires selon la règle du schéma.",
+    "fct_action_progress": "Avancement de chaque action par année.",
+    "fct_axis_progress": "Avancement de chaque axe par année.",
+    "fct_scheme_progress": "Avancement de chaque schéma par année.",
+    "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
+    "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
+    "fct_submission_timeliness": "Ponctualité des partenaires.",
+}
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"
 
@@ -52,7 +63,7 @@ def write_publication(
         con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
         for name in PUBLISHED_MARTS:
             con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
-        apply_secrecy(con, warehouse="wh", publication="pub.main", threshold=threshold)
+        apply_secrecy(con, publication="pub.main", threshold=threshold)
         digest = hashlib.sha256(f"threshold:{threshold};".encode())
         for name in PUBLISHED_MARTS:
             # Rows are unique (primary keys are tested), so an order-free xor of row hashes works.

@@ -1,18 +1,21 @@
 """Statistical secrecy of what is published: small counts of people hidden, secondary suppression.
 
 Which figures are counts subject to secrecy
-    The numerator or denominator of an indicator whose formula only sums measures counting
-    people a partner reported: children enrolled, disabled children, children of low-income
-    families, beneficiaries of actions (``SECRET_MEASURES``). Places, structures, hours and the
-    INSEE child population are not (they describe equipment, or are public statistics). For a
-    count indicator (no denominator) the value is the count itself (factor × numerator).
+    The numerator or denominator of an indicator whose formula sums a measure counting people a
+    partner reported: ``counts_people: true`` in sources/measures.yaml (children enrolled,
+    disabled children, beneficiaries of actions…), read from the mart ``dim_measures``. Places,
+    structures, hours and the INSEE child population are not (they describe equipment, or are
+    public statistics). For a count indicator (no denominator) the value is the count itself
+    (factor × numerator). A measure added to measures.yaml with ``counts_people: true`` is
+    protected everywhere it is published, with no change here.
 
 Primary rule
     A count ``n`` with ``0 < n < threshold`` is hidden (threshold ``SDSF_SECRET_THRESHOLD``,
     default 11). Zero is shown: it says nothing about a person. For a share whose numerator is a
-    « dont » of its denominator (disabled children among children enrolled), the numerator is
-    also hidden when the rest, ``denominator − numerator``, is below the threshold: « all but
-    two children are from low-income families » discloses as much as « two children ».
+    « dont » of its denominator (``part_of`` in measures.yaml: disabled children among children
+    enrolled, with the same filters), the numerator is also hidden when the rest,
+    ``denominator − numerator``, is below the threshold: « all but two children are from
+    low-income families » discloses as much as « two children ».
 
 Secondary rule
     Published figures add up: commune → EPCI → scheme area, commune → area, priority group +
@@ -27,6 +30,11 @@ What is hidden
     derives from it (progress, status, baselines that are that value, roll-ups and inequality
     statistics computed from it). Rows carry ``secret_value``, ``secret_numerator``,
     ``secret_denominator`` (booleans) and ``secrecy_note`` (« secret statistique » or null).
+
+Inputs
+    Only published marts, copied into the publication before secrecy changes anything:
+    ``dim_measures`` (the rules), ``dim_indicators`` and ``dim_indicator_terms`` (formulas),
+    ``dim_scheme_communes`` and ``dim_priority_territories`` (what adds up to what).
 
 Not covered: bounds an attacker could derive from non-negativity (interval disclosure), and
 relations between counts with different filters (e.g. EAJE + ALSH children vs both together).
@@ -45,21 +53,6 @@ import pandas as pd
 SECRET_NOTE = "secret statistique"
 DEFAULT_THRESHOLD = 11  # ../shared/domain.md: 11 households is a common rule (configurable)
 THRESHOLD_ENV = "SDSF_SECRET_THRESHOLD"
-SECRET_MEASURES = frozenset(
-    {
-        "enfants_accueillis",
-        "dont_enfants_handicap",
-        "dont_familles_modestes",
-        "beneficiaires",
-        "beneficiaires_familles_modestes",
-    }
-)
-# Measures that are a subset (« dont ») of another measure of the same source and filters.
-PART_OF = {
-    "dont_enfants_handicap": "enfants_accueillis",
-    "dont_familles_modestes": "enfants_accueillis",
-    "beneficiaires_familles_modestes": "beneficiaires",
-}
 _EPS = 1e-9
 
 
@@ -229,29 +222,55 @@ class IndicatorSecrecy:
     count: bool  # no denominator: value = factor × numerator
 
 
-def classify_indicators(terms: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+@dataclass(frozen=True)
+class MeasureRules:
+    """The publication rules of the measures (the mart dim_measures)."""
+
+    counts_people: frozenset[str]
+    part_of: Mapping[str, str]  # a « dont » -> the measure it is part of
+    known: frozenset[str]
+
+    @classmethod
+    def from_frame(cls, measures: pd.DataFrame) -> MeasureRules:
+        """``measures``: measure_code, counts_people, part_of (dim_measures' columns)."""
+        part_of = measures[measures.part_of.notna()]
+        people = measures.counts_people.astype(bool)
+        return cls(
+            counts_people=frozenset(measures.loc[people, "measure_code"]),
+            part_of=dict(zip(part_of.measure_code, part_of.part_of, strict=True)),
+            known=frozenset(measures.measure_code),
+        )
+
+
+def classify_indicators(terms: pd.DataFrame, indicators: pd.DataFrame, rules: MeasureRules) -> dict:
     """``terms``: scheme_id, indicator_code, role, measure, structure_types, publics, actions;
     ``indicators``: scheme_id, indicator_code, has_denominator, share_level,
-    is_change_since_baseline. Returns {(scheme_id, indicator_code): IndicatorSecrecy}."""
+    change_since_baseline. Returns {(scheme_id, indicator_code): IndicatorSecrecy}.
+
+    A term on a measure without publication rules is an error: publishing it could show a
+    small count of people."""
+    unknown = sorted(set(terms.measure) - rules.known)
+    if unknown:
+        raise ValueError(f"no publication rule (dim_measures) for the measures {unknown}")
     out = {}
     for row in indicators.itertuples(index=False):
         mine = terms[
             (terms.scheme_id == row.scheme_id) & (terms.indicator_code == row.indicator_code)
         ]
         special = (row.share_level is not None and not _isna(row.share_level)) or bool(
-            row.is_change_since_baseline
+            row.change_since_baseline
         )
         sig = {}
         for role in ("numerator", "denominator"):
             rt = mine[mine.role == role]
-            secret = len(rt) > 0 and rt.measure.isin(SECRET_MEASURES).any()
+            secret = len(rt) > 0 and rt.measure.isin(rules.counts_people).any()
             sig[role] = term_signature(rt) if secret and not special else None
         num, den = mine[mine.role == "numerator"], mine[mine.role == "denominator"]
         part = (
             sig["numerator"] is not None
             and sig["denominator"] is not None
             and len(num) == len(den) == 1
-            and PART_OF.get(num.measure.iloc[0]) == den.measure.iloc[0]
+            and rules.part_of.get(num.measure.iloc[0]) == den.measure.iloc[0]
             and _filters(num.iloc[0]) == _filters(den.iloc[0])
         )
         out[(row.scheme_id, row.indicator_code)] = IndicatorSecrecy(
@@ -410,35 +429,7 @@ def _finish(df: pd.DataFrame, classes: dict) -> pd.DataFrame:
     return df
 
 
-_PLAIN = IndicatorSecrecy(None, None, False, False)
-
-
 # --------------------------------------------------------------------------- on a publication
-
-_GEOGRAPHY_SQL = """
-with rollup as (
-    select * from {wh}.intermediate.int_scheme_territories where fact_level = 'commune'
-),
-communes as (
-    select scheme_id, fact_code, territory_code as commune_code from rollup
-    where territory_level = 'commune'
-),
-epci as (
-    select scheme_id, fact_code, territory_code as epci_siren from rollup
-    where territory_level = 'epci'
-),
-areas as (
-    select distinct scheme_id, territory_level as area_level, territory_code as area_code
-    from rollup where territory_level in ('departement', 'perimetre')
-)
-select communes.scheme_id, communes.commune_code, any_value(epci.epci_siren) as epci_siren,
-    any_value(areas.area_level) as area_level, any_value(areas.area_code) as area_code
-from communes
-left join epci on communes.scheme_id = epci.scheme_id and communes.fact_code = epci.fact_code
-left join areas on communes.scheme_id = areas.scheme_id
-group by all
-order by all
-"""
 
 _INEQUALITY_STATS = (
     "min_value",
@@ -452,29 +443,35 @@ _INEQUALITY_STATS = (
 )
 
 
-def apply_secrecy(con, *, warehouse: str, publication: str, threshold: int) -> dict[str, int]:
+def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
     """Apply secrecy to the marts copied into ``publication`` (a ``db.schema`` prefix), reading
-    formulas and geography from the attached ``warehouse`` catalog. Returns counts of hidden
-    cells (primary and total) and of rows touched per mart."""
+    the measures' rules, the formulas and the geography from the published marts there (see
+    Inputs above). Returns counts of hidden cells (primary and total) and of rows touched per
+    mart."""
     pub = publication
+    rules = MeasureRules.from_frame(
+        con.execute(f"select measure_code, counts_people, part_of from {pub}.dim_measures").df()
+    )
     terms = con.execute(
         f"select scheme_id, indicator_code, term_role as role, measure_code as measure, "
-        f"structure_types, publics, action_codes as actions "
-        f"from {warehouse}.staging.stg_schemes__indicator_terms"
+        f"structure_types, publics, action_codes as actions from {pub}.dim_indicator_terms"
     ).df()
     indicators = con.execute(
         f"select scheme_id, indicator_code, has_denominator, share_level, "
-        f"is_change_since_baseline from {warehouse}.staging.stg_schemes__indicators"
+        f"change_since_baseline from {pub}.dim_indicators"
     ).df()
     geography = Geography(
-        communes=con.execute(_GEOGRAPHY_SQL.format(wh=warehouse)).df(),
+        communes=con.execute(
+            f"select scheme_id, commune_code, epci_siren, area_level, area_code "
+            f"from {pub}.dim_scheme_communes order by all"
+        ).df(),
         priority=con.execute(
             f"select scheme_id, territory_level, territory_code, is_priority "
             f"from {pub}.dim_priority_territories"
         ).df(),
     )
     values = con.execute(f"select * from {pub}.fct_indicator_values").df()
-    classes = classify_indicators(terms, indicators)
+    classes = classify_indicators(terms, indicators, rules)
     protected = protect_indicator_values(values, classes, geography, threshold)
     con.register("_protected", protected)
     try:
