@@ -21,26 +21,9 @@ import pandas as pd
 from orchestration.publication import PUBLISHED_MARTS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A sheet per published mart, described in orchestration/publication.py, then the revisions.
 SHEET_DESCRIPTIONS = {
-    "fct_indicator_values": "Valeurs des indicateurs par territoire et période, avec cible, "
-    "trajectoire, progression et statut.",
-    "dim_schemes": "Les schémas suivis (SDSF et chartes MSA).",
-    "dim_indicators": "Les indicateurs : définition, formule, source, unité, sens, valeur de "
-    "référence, cible.",
-    "dim_axes": "Les axes (orientations) de chaque schéma.",
-    "dim_actions": "Les actions (fiches action) avec leur axe et leur pilote.",
-    "dim_measures": "Les mesures que combinent les formules : fichier et colonne lus, cumul sur "
-    "l'année, et règles de publication (comptage de personnes soumis au secret statistique, "
-    "« dont » d'une autre mesure).",
-    "dim_territories": "Les territoires suivis : communes, EPCI, département ou périmètre.",
-    "dim_partners": "Les partenaires et les fichiers qu'ils transmettent.",
-    "dim_priority_territories": "Les territoires prioritaires selon la règle du schéma.",
-    "fct_action_progress": "Avancement de chaque action par année.",
-    "fct_axis_progress": "Avancement de chaque axe par année.",
-    "fct_scheme_progress": "Avancement de chaque schéma par année.",
-    "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
-    "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
-    "fct_submission_timeliness": "Ponctualité des partenaires.",
+    **PUBLISHED_MARTS,
     "revisions": "Valeurs publiées révisées depuis l'édition précédente.",
 }
 

@@ -1,4 +1,5 @@
-"""dbt docs generate works on a real warehouse and documents every mart and its columns."""
+"""dbt docs generate works on a real warehouse and documents every published mart and its
+columns."""
 
 from __future__ import annotations
 
@@ -8,24 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.publication import PUBLISHED_MARTS
 from tests.conftest import REPO, pipeline_env
 
 DBT = Path(sys.executable).with_name("dbt")
-MARTS = {
-    "fct_indicator_values",
-    "fct_action_progress",
-    "fct_axis_progress",
-    "fct_scheme_progress",
-    "fct_territorial_inequality",
-    "fct_submission_completeness",
-    "dim_territories",
-    "dim_indicators",
-    "dim_actions",
-    "dim_measures",
-    "dim_axes",
-    "dim_partners",
-    "dim_schemes",
-}
+MARTS = set(PUBLISHED_MARTS)
 
 
 def test_docs_generate_documents_every_mart(demo_home, tmp_path):
