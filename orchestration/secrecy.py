@@ -189,13 +189,17 @@ class Geography:
     priority: pd.DataFrame  # scheme_id, territory_level, territory_code, is_priority
 
 
-def term_signature(terms: pd.DataFrame) -> str:
-    """A canonical text for a list of formula terms: equal signatures are equal figures."""
+def term_signature(terms: pd.DataFrame, figures: Mapping[str, str] | None = None) -> str:
+    """A canonical text for a list of formula terms: equal signatures are equal figures.
+
+    ``figures`` names what a measure reads (``MeasureRules.figures``), so that two measures
+    reading the same thing are one figure; by default a measure is its code."""
+    figures = figures or {}
     items = []
     for t in terms.itertuples(index=False):
         items.append(
             [
-                t.measure,
+                figures.get(t.measure, t.measure),
                 *(
                     sorted(v) if v is not None and not _isna(v) else None
                     for v in (t.structure_types, t.publics, t.actions)
@@ -229,16 +233,26 @@ class MeasureRules:
     counts_people: frozenset[str]
     part_of: Mapping[str, str]  # a « dont » -> the measure it is part of
     known: frozenset[str]
+    # What a measure counting people reads (source, column, aggregation): two codes for the
+    # same count are one figure, hidden alike, or one would give away the other's secret cells.
+    # Population rows are long (measures.yaml): there the code, an age band, is the figure.
+    figures: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_frame(cls, measures: pd.DataFrame) -> MeasureRules:
-        """``measures``: measure_code, counts_people, part_of (dim_measures' columns)."""
+        """``measures``: dim_measures' measure_code, source, source_column, aggregation,
+        counts_people, part_of."""
         part_of = measures[measures.part_of.notna()]
-        people = measures.counts_people.astype(bool)
+        people = measures[measures.counts_people.astype(bool)]
         return cls(
-            counts_people=frozenset(measures.loc[people, "measure_code"]),
+            counts_people=frozenset(people.measure_code),
             part_of=dict(zip(part_of.measure_code, part_of.part_of, strict=True)),
             known=frozenset(measures.measure_code),
+            figures={
+                m.measure_code: f"{m.source}.{m.source_column}.{m.aggregation}"
+                for m in people.itertuples(index=False)
+                if m.source != "population"
+            },
         )
 
 
@@ -264,7 +278,7 @@ def classify_indicators(terms: pd.DataFrame, indicators: pd.DataFrame, rules: Me
         for role in ("numerator", "denominator"):
             rt = mine[mine.role == role]
             secret = len(rt) > 0 and rt.measure.isin(rules.counts_people).any()
-            sig[role] = term_signature(rt) if secret and not special else None
+            sig[role] = term_signature(rt, rules.figures) if secret and not special else None
         num, den = mine[mine.role == "numerator"], mine[mine.role == "denominator"]
         part = (
             sig["numerator"] is not None
@@ -450,7 +464,10 @@ def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
     mart."""
     pub = publication
     rules = MeasureRules.from_frame(
-        con.execute(f"select measure_code, counts_people, part_of from {pub}.dim_measures").df()
+        con.execute(
+            f"select measure_code, source, source_column, aggregation, counts_people, part_of "
+            f"from {pub}.dim_measures"
+        ).df()
     )
     terms = con.execute(
         f"select scheme_id, indicator_code, term_role as role, measure_code as measure, "

@@ -6,11 +6,14 @@ import random
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from orchestration.secrecy import (
     SECRET_NOTE,
+    MeasureRules,
     Relation,
+    classify_indicators,
     is_small,
     protect,
     recoverable,
@@ -167,6 +170,69 @@ def test_recoverable_agrees_with_an_explicit_null_space_on_a_fixture():
         unit[i] = 1
         determined = np.linalg.matrix_rank(np.vstack([m, unit])) == rank
         assert (k in leaks) == determined, k
+
+
+# --------------------------------------------------------------------------- measures' rules
+
+
+def _rules():
+    columns = ["measure_code", "source", "source_column", "aggregation", "counts_people", "part_of"]
+    rows = [
+        ("enfants", "placements", "children_enrolled", "stock", True, None),
+        ("enfants_bis", "placements", "children_enrolled", "stock", True, None),
+        ("handicap", "placements", "children_disabled", "stock", True, "enfants"),
+        ("places", "placements", "places", "stock", False, None),
+        ("moins_3_ans", "population", "children", "stock", False, None),
+    ]
+    return MeasureRules.from_frame(pd.DataFrame(rows, columns=columns))
+
+
+def _formulas(*terms):
+    """Terms (indicator, role, measure, structure types) and the indicators they make."""
+    frame = pd.DataFrame(
+        [("s", code, role, measure, types, None, None) for code, role, measure, types in terms],
+        columns=["scheme_id", "indicator_code", "role", "measure"]
+        + ["structure_types", "publics", "actions"],
+    )
+    codes = sorted(set(frame.indicator_code))
+    indicators = pd.DataFrame(
+        [
+            ("s", c, bool((frame[frame.indicator_code == c].role == "denominator").any()))
+            for c in codes
+        ],
+        columns=["scheme_id", "indicator_code", "has_denominator"],
+    ).assign(share_level=None, change_since_baseline=False)
+    return frame, indicators
+
+
+def test_what_is_secret_comes_from_the_measures_rules():
+    eaje = ["EAJE_COLLECTIF"]
+    terms, indicators = _formulas(
+        ("COUNT", "numerator", "enfants", eaje),
+        ("ALIAS", "numerator", "enfants_bis", eaje),
+        ("PLACES", "numerator", "places", eaje),
+        ("RATE", "numerator", "places", eaje),
+        ("RATE", "denominator", "moins_3_ans", None),
+        ("SHARE", "numerator", "handicap", eaje),
+        ("SHARE", "denominator", "enfants", eaje),
+        ("OTHER_TYPES", "numerator", "handicap", ["ALSH"]),
+        ("OTHER_TYPES", "denominator", "enfants", eaje),
+    )
+    classes = {code: c for (_, code), c in classify_indicators(terms, indicators, _rules()).items()}
+    assert classes["COUNT"].numerator is not None and classes["COUNT"].count
+    # Two codes reading the same column the same way are one figure, hidden alike.
+    assert classes["ALIAS"].numerator == classes["COUNT"].numerator
+    assert classes["PLACES"].numerator is None and classes["RATE"].denominator is None
+    assert classes["SHARE"].part_of_denominator
+    assert classes["SHARE"].denominator == classes["COUNT"].numerator
+    # A « dont » with other filters than its whole is not a part of it.
+    assert not classes["OTHER_TYPES"].part_of_denominator
+
+
+def test_a_measure_without_rules_is_refused():
+    terms, indicators = _formulas(("NEW", "numerator", "inconnue", None))
+    with pytest.raises(ValueError, match="inconnue"):
+        classify_indicators(terms, indicators, _rules())
 
 
 # --------------------------------------------------------------------------- on the demo
