@@ -126,6 +126,16 @@ def _write(sheet, r, c, value, date, stamp) -> None:
         sheet.write_string(r, c, neutralise(str(value)))
 
 
+def _people_measures(tables: dict) -> str:
+    """The measures counting people, as the edition's dim_measures says (its publication rules)."""
+    columns, rows = tables.get("dim_measures", ([], []))
+    if "counts_people" not in columns:
+        return ""
+    label, people = columns.index("label"), columns.index("counts_people")
+    names = [row[label] for row in rows if row[people]]
+    return "; ".join(names) + " (feuille dim_measures, colonne counts_people)."
+
+
 def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
     secrecy = manifest.get("secrecy", {})
     lines = [
@@ -145,6 +155,7 @@ def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
             "prioritaires et autres. Les taux dont le numérateur ou le dénominateur est "
             "masqué sont masqués.",
         ),
+        ("Mesures concernées", _people_measures(tables)),
         (
             "Repérage",
             "Case vide et colonne secrecy_note = « secret statistique » ; colonnes "

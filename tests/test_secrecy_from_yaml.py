@@ -169,23 +169,29 @@ def _rows_of_duckdb(con, relation: str, extra: str = ", secret_value, secrecy_no
     return rows
 
 
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def _shared_strings(z: zipfile.ZipFile) -> list[str]:
+    return [
+        "".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS)
+    ]
+
+
 def _xlsx_sheet(path: Path, sheet: str) -> list[dict]:
     """The rows of one sheet of an xlsx file, by header, read from its XML (no spreadsheet
     library): shared strings, numbers, booleans; an absent cell is None."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     with zipfile.ZipFile(path) as z:
-        shared = [
-            "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
-            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)
-        ]
+        shared = _shared_strings(z)
         names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
         xml = ET.fromstring(z.read(f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"))
     table = []
-    for row in xml.iter(f"{{{ns['m']}}}row"):
+    for row in xml.iter(f"{{{NS['m']}}}row"):
         cells = {}
-        for c in row.findall("m:c", ns):
+        for c in row.findall("m:c", NS):
             column = re.match(r"[A-Z]+", c.get("r")).group()
-            v = c.find("m:v", ns)
+            v = c.find("m:v", NS)
             if v is None:
                 continue
             kind = c.get("t")
@@ -296,3 +302,11 @@ def test_small_counts_of_a_yaml_only_measure_are_hidden_in_every_output(built):
     assert hidden & set(outputs["site"])
     for key in hidden & set(outputs["site"]):
         assert not re.search(r"\d", outputs["site"][key]["value_fr"]), key
+
+
+def test_the_exports_readme_names_the_new_measures_among_those_counting_people(built):
+    [xlsx] = (built["edition"] / "exports").glob("*.xlsx")
+    with zipfile.ZipFile(xlsx) as z:
+        [rule] = [text for text in _shared_strings(z) if "counts_people" in text]
+    assert all(m["label"] in rule for m in NEW_MEASURES), rule
+    assert "Places d'accueil" not in rule  # places describe equipment, not people
