@@ -23,7 +23,8 @@ Secondary rule
     partners' facts), a hidden cell is never the only hidden one; then a linear-algebra audit
     checks that no hidden cell is determined by the published ones through any combination of
     relations, and hides more until none is. The same figure (same count, same territory, same
-    value) shares one fate across indicators and schemes, so it cannot be read from another one.
+    value) shares one fate across indicators and schemes, so it cannot be read from another one;
+    two measures reading the same column of the same source the same way are the same count.
 
 What is hidden
     Hidden counts are null; a rate whose numerator or denominator is hidden is null, as is what
