@@ -14,31 +14,18 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from orchestration import vocabulary
+
 # Accepted spellings of a reporting period: 2017, 2017-03, 2017-T2 / 2017-Q2, 03/2017.
 PERIOD_PATTERN = r"^\s*(\d{4}|\d{4}-(0?[1-9]|1[0-2])|\d{4}-[TtQq][1-4]|(0?[1-9]|1[0-2])/\d{4})\s*$"
 PERIOD_RULE = "AAAA, AAAA-MM, MM/AAAA ou AAAA-T1 à AAAA-T4 (ex. 2017, 2017-03, 2017-T2)"
 COMMUNE_CODE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
 EPCI_SIREN_PATTERN = r"^\d{9}$"
 
-STRUCTURE_TYPES = (
-    "EAJE_COLLECTIF",
-    "EAJE_FAMILIAL",
-    "EAJE_PARENTAL",
-    "MICRO_CRECHE",
-    "MAM",
-    "ASSISTANT_MATERNEL",
-    "GARDE_DOMICILE",
-    "PRESCOLARISATION",
-    "RPE",
-    "LAEP",
-    "ALSH",
-    "CENTRE_SOCIAL",
-    "EVS",
-    "MEDIATION_FAMILIALE",
-    "ESPACE_RENCONTRE",
-)
-PUBLICS = ("FAMILLES", "ENFANTS", "PARENTS", "JEUNES")
-YES_NO = ("oui", "non")
+# Accepted codes, from sources/vocabulary.yaml (the one home of code lists).
+STRUCTURE_TYPES = vocabulary.codes("structure_types")
+PUBLICS = vocabulary.codes("publics")
+YES_NO = vocabulary.codes("yes_no")
 
 
 def column(

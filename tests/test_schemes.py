@@ -6,24 +6,27 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
+from orchestration import vocabulary
 from orchestration.schemes import (
     DEFAULT_MEASURES_PATH,
     DEFAULT_PARTNERS_PATH,
     DEFAULT_SCHEMES_DIR,
     TABLE_COLUMNS,
     TABLE_KEYS,
+    TABLES,
     Formula,
     SchemeError,
     Term,
+    filter_labels,
     formula_text,
     french_number,
     load_measures,
     load_partners,
     load_scheme,
     load_schemes,
-    load_vocabularies,
     scheme_tables,
     source_text,
     term_text,
@@ -33,7 +36,8 @@ from orchestration.warehouse import replace_tables
 from tests.conftest import dbt_build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemes"
-FORMAL_CHILDCARE = {
+# The structure types of formal childcare, in the order the Landes scheme lists them.
+FORMAL_CHILDCARE = (
     "EAJE_COLLECTIF",
     "EAJE_FAMILIAL",
     "EAJE_PARENTAL",
@@ -41,7 +45,7 @@ FORMAL_CHILDCARE = {
     "ASSISTANT_MATERNEL",
     "GARDE_DOMICILE",
     "PRESCOLARISATION",
-}
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +100,7 @@ def test_landes_global_coverage_rate_follows_the_onape_method(schemes):
     [numerator] = rate.formula.numerator
     [denominator] = rate.formula.denominator
     assert numerator.measure == "places"
-    assert set(numerator.structure_types) == FORMAL_CHILDCARE
+    assert set(numerator.structure_types) == set(FORMAL_CHILDCARE)
     assert denominator.measure == "enfants_moins_3_ans"
     assert (rate.formula.factor, rate.unit, rate.direction) == (100, "%", "up")
     assert rate.baseline.year == 2015
@@ -172,37 +176,35 @@ def test_axis_and_action_codes_are_unique_across_shipped_schemes(schemes):
 def test_registries_cover_the_landes_data_flows(registries):
     measures, partners = registries
     caf = {s.kind: s.cadence for s in partners["CAF40"].submissions}
-    assert caf == {"placements": "annual", "attendance": "quarterly", "beneficiaries": "annual"}
+    assert caf == {"placements": "year", "attendance": "quarter", "beneficiaries": "year"}
     assert any(p.type == "association" for p in partners.values())
     assert measures["heures_realisees"].aggregation == "flow"
     assert measures["places"].aggregation == "stock"
     assert "MICRO_CRECHE" in measures["places"].accepted_values("structure_types")
-    assert load_vocabularies()["publics"]["FAMILLES"] == "Familles"
+    assert filter_labels()["publics"] == vocabulary.labels("publics")
 
 
 # --------------------------------------------------------------------------- method texts
 
-EAJE_LABELS = (
-    "Établissement d'accueil du jeune enfant collectif (crèche, multi-accueil), "
-    "Crèche familiale, Crèche parentale, Micro-crèche"
+
+def _structure_labels(*codes: str) -> str:
+    return ", ".join(vocabulary.label("structure_types", code) for code in codes)
+
+
+FORMAL_CHILDCARE_LABELS = _structure_labels(*FORMAL_CHILDCARE)
+RPE_STRUCTURES = f"Nombre de structures — types : {_structure_labels('RPE')}"
+PLACEMENTS_FILE = f"Fichier des {vocabulary.label('submission_kinds', 'placements')} (placements)"
+ATTENDANCE_FILE = f"Fichier des {vocabulary.label('submission_kinds', 'attendance')} (attendance)"
+BENEFICIARIES_FILE = (
+    f"Fichier des {vocabulary.label('submission_kinds', 'beneficiaries')} (beneficiaries)"
 )
-FORMAL_CHILDCARE_LABELS = (
-    f"{EAJE_LABELS}, Assistant maternel (accueil individuel), "
-    "Salarié à domicile (garde à domicile), "
-    "Scolarisation des enfants de 2 ans (maternelle, classe passerelle)"
-)
-RPE_STRUCTURES = (
-    "Nombre de structures — types : Relais petite enfance (ex-relais assistants maternels)"
-)
-LANDES_PLACEMENTS = (
-    "Fichier des places et enfants accueillis (placements) envoyé par CAF40, CD40, DSDEN40"
-)
-POPULATION = "population des enfants par âge (INSEE, fichier de référence)"
+LANDES_PLACEMENTS = f"{PLACEMENTS_FILE} envoyé par CAF40, CD40, DSDEN40"
+POPULATION = vocabulary.label("reference_sources", "population")
 
 
 @pytest.fixture(scope="module")
 def vocabularies():
-    return load_vocabularies()
+    return filter_labels()
 
 
 def _landes_formula(schemes, code):
@@ -304,15 +306,14 @@ def test_source_text_names_each_partner_file_and_the_partners_of_the_departement
 
     assert landes("TX_COUV_GLOBAL") == f"{LANDES_PLACEMENTS} ; {POPULATION}"
     assert landes("NB_RPE") == LANDES_PLACEMENTS
-    assert landes("TX_OCCUPATION_EAJE") == "Fichier des heures (attendance) envoyé par CAF40"
+    assert landes("TX_OCCUPATION_EAJE") == f"{ATTENDANCE_FILE} envoyé par CAF40"
     assert landes("FAMILLES_PARENTALITE_1000") == (
-        "Fichier des bénéficiaires (beneficiaries) envoyé par ASSO_PARENTS40, CAF40,"
+        f"{BENEFICIARIES_FILE} envoyé par ASSO_PARENTS40, CAF40,"
         f" CC_LANDES_ARMAGNAC, MSA_SUD_AQUITAINE, UDAF40 ; {POPULATION}"
     )
     lozere = _indicator(schemes["lozere-2016-2019"], "TX_COUV_GLOBAL").formula
     assert source_text(lozere, measures, partners, "48") == (
-        "Fichier des places et enfants accueillis (placements) envoyé par CAF48, CD48, DDCSPP48,"
-        f" DSDEN48 ; {POPULATION}"
+        f"{PLACEMENTS_FILE} envoyé par CAF48, CD48, DDCSPP48, DSDEN48 ; {POPULATION}"
     )
 
 
@@ -320,7 +321,7 @@ def test_source_text_says_when_no_partner_of_the_departement_sends_a_file(scheme
     measures, partners = registries
     formula = _landes_formula(schemes, "TX_OCCUPATION_EAJE")
     assert source_text(formula, measures, partners, "64") == (
-        "Fichier des heures (attendance) : aucun partenaire du département ne l'envoie"
+        f"{ATTENDANCE_FILE} : aucun partenaire du département ne l'envoie"
     )
 
 
@@ -344,13 +345,48 @@ def test_scheme_tables_give_every_indicator_its_formula_and_source_texts(
 
 
 def test_scheme_tables_have_exactly_the_declared_columns_and_unique_keys(tables):
-    assert set(tables) == set(TABLE_COLUMNS)
-    for name, frame in tables.items():
-        assert list(frame.columns) == list(TABLE_COLUMNS[name]), name
-        key = list(TABLE_KEYS[name])
-        assert not frame.duplicated(subset=key).any(), name
+    assert [table.name for table in TABLES] == list(tables)
+    for table in TABLES:
+        frame = tables[table.name]
+        assert list(frame.columns) == [column.name for column in table.columns], table.name
+        assert TABLE_COLUMNS[table.name] == {c.name: c.sql_type for c in table.columns}
+        assert not frame.duplicated(subset=list(TABLE_KEYS[table.name])).any(), table.name
     assert len(tables["schemes"]) == 4
     assert len(tables["actions"]) == tables["actions"]["action_code"].nunique()
+
+
+def _row(frame, **key):
+    [row] = frame[(frame[list(key)] == pd.Series(key)).all(axis=1)].to_dict("records")
+    return row
+
+
+def test_scheme_tables_put_each_value_in_the_column_of_its_name(tables):
+    indicator = _row(
+        tables["indicators"], scheme_id="landes-2016-2018", indicator_code="TX_COUV_GLOBAL"
+    )
+    assert {k: indicator[k] for k in ("unit", "direction", "factor", "has_denominator")} == {
+        "unit": "%",
+        "direction": "up",
+        "factor": 100.0,
+        "has_denominator": True,
+    }
+    assert (indicator["baseline_year"], indicator["method"]) == (2015, "linear")
+    assert pd.isna(indicator["share_level"]) and indicator["change_since_baseline"] is False
+    share = _row(tables["indicators"], scheme_id="landes-2016-2018", indicator_code="NB_RPE")
+    assert share["has_denominator"] is False
+    submission = _row(tables["partner_submissions"], partner_code="CAF40", kind="attendance")
+    assert (submission["cadence"], submission["deadline_days"]) == ("quarter", 45)
+    rule = _row(tables["priority_rules"], scheme_id="landes-2016-2018")
+    assert (rule["indicator_code"], rule["territory_level"]) == ("TX_COUV_GLOBAL", "epci")
+    assert pd.isna(rule["threshold"]) and rule["threshold_reference"] == "departement"
+    axis = _row(tables["axes"], scheme_id="lozere-2016-2019", position=4)
+    assert axis["transversal"] is True
+    measure = _row(tables["measures"], measure_code="heures_realisees")
+    assert (measure["source"], measure["source_column"], measure["aggregation"]) == (
+        "attendance",
+        "attended_hours",
+        "flow",
+    )
 
 
 def test_scheme_tables_keep_scheme_wide_and_territory_targets_apart(tables):
@@ -397,7 +433,7 @@ def test_scheme_tables_load_into_duckdb_with_declared_types_and_resolving_refere
               and role = 'numerator'
             """
         ).fetchall()
-        assert set(types) == FORMAL_CHILDCARE
+        assert set(types) == set(FORMAL_CHILDCARE)
         [(months,)] = con.execute(
             "select end_month from schemes where scheme_id = 'landes-2016-2018'"
         ).fetchall()
@@ -532,6 +568,30 @@ def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "priority_territories.year",
             "year 2014 outside [2015, 2018]",
         ),
+        (
+            "kind: sdsf",
+            "kind: schema",
+            "kind",
+            "unknown scheme kind 'schema' (accepted: "
+            + ", ".join(vocabulary.codes("scheme_kinds"))
+            + ")",
+        ),
+        (
+            "direction: up",
+            "direction: hausse",
+            "indicators[0].direction",
+            "unknown direction 'hausse' (accepted: "
+            + ", ".join(vocabulary.codes("directions"))
+            + ")",
+        ),
+        (
+            "weight: 1",
+            "weight: 1\n    method: exponential",
+            "indicators[0].method",
+            "unknown trajectory method 'exponential' (accepted: "
+            + ", ".join(vocabulary.codes("trajectory_methods"))
+            + ")",
+        ),
     ],
 )
 def test_more_rules_are_reported_at_the_right_place(tmp_path, old, new, path, words):
@@ -564,6 +624,86 @@ def test_an_action_code_reused_by_another_scheme_is_rejected(tmp_path):
         "other-scheme.yaml" in m and "already used in good-minimal.yaml" in m for m in messages
     )
     assert "axes[0].actions[0].code: action code 'TST-1.1'" in messages[0]
+
+
+def _bad_partners(tmp_path: Path, old: str, new: str) -> SchemeError:
+    text = DEFAULT_PARTNERS_PATH.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "partners.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_partners(path)
+    return caught.value
+
+
+def _accepted(name: str) -> str:
+    return f"(accepted: {', '.join(vocabulary.codes(name))})"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "partner", "field", "message"),
+    [
+        (
+            "type: caf",
+            "type: cnaf",
+            "CAF40",
+            "type",
+            f"unknown partner type 'cnaf' {_accepted('partner_types')}",
+        ),
+        (
+            "{kind: placements, cadence: year",
+            "{kind: places, cadence: year",
+            "CD40",
+            "submissions[0].kind",
+            f"unknown submission kind 'places' {_accepted('submission_kinds')}",
+        ),
+        (
+            "cadence: quarter",
+            "cadence: weekly",
+            "CAF40",
+            "submissions[1].cadence",
+            f"unknown cadence 'weekly' {_accepted('granularities')}",
+        ),
+        (
+            "cadence: quarter",
+            "cadence: quarterly",
+            "CAF40",
+            "submissions[1].cadence",
+            f"cadence 'quarterly' is now written 'quarter' {_accepted('granularities')}",
+        ),
+    ],
+)
+def test_a_partner_code_outside_the_vocabulary_is_located_with_the_accepted_codes(
+    tmp_path, old, new, partner, field, message
+):
+    [issue] = _bad_partners(tmp_path, old, new).issues
+    assert issue.path == f"partners[{list(load_partners()).index(partner)}].{field}"
+    assert issue.message == message
+    line = (tmp_path / "partners.yaml").read_text(encoding="utf-8").splitlines()[issue.line - 1]
+    assert new in line
+
+
+def test_every_old_cadence_name_points_to_its_granularity(tmp_path):
+    text = DEFAULT_PARTNERS_PATH.read_text(encoding="utf-8")
+    for new, old in (("year", "annual"), ("quarter", "quarterly"), ("month", "monthly")):
+        text = text.replace(f"cadence: {new}", f"cadence: {old}")
+    path = tmp_path / "partners.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_partners(path)
+    said = {issue.message.split(" (accepted")[0] for issue in caught.value.issues}
+    assert said == {
+        "cadence 'annual' is now written 'year'",
+        "cadence 'quarterly' is now written 'quarter'",
+        "cadence 'monthly' is now written 'month'",
+    }
+    assert len(caught.value.issues) == text.count("cadence: ")
+
+
+def test_the_shipped_cadences_are_granularity_codes(registries):
+    _, partners = registries
+    cadences = {s.cadence for p in partners.values() for s in p.submissions}
+    assert cadences == set(vocabulary.codes("granularities"))
 
 
 def test_bad_partner_registry_is_located(tmp_path):
@@ -748,3 +888,43 @@ def test_dim_measures_publishes_every_measure_with_its_rules_through_dbt(tables,
         .where(tables["measures"].notna(), None)
     )
     assert published == [tuple(row) for row in expected.itertuples(index=False)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        (
+            "source: attendance",
+            "source: heures",
+            "source",
+            "unknown source 'heures' (accepted: "
+            + ", ".join(
+                vocabulary.codes("submission_kinds") + vocabulary.codes("reference_sources")
+            )
+            + ")",
+        ),
+        (
+            "aggregation: flow",
+            "aggregation: sum",
+            "aggregation",
+            f"unknown aggregation 'sum' {_accepted('aggregations')}",
+        ),
+    ],
+)
+def test_a_measure_code_outside_the_vocabulary_is_located(tmp_path, old, new, field, message):
+    [issue] = _bad_measures(tmp_path, (old, new)).issues
+    assert issue.path == f"measures[{_measure_index('heures_theoriques')}].{field}"
+    assert issue.message == message
+
+
+def test_a_source_outside_the_vocabulary_cannot_be_described(tmp_path):
+    error = _bad_measures(tmp_path, ("  population:\n    filters: []", "  insee:\n    filters: []"))
+    messages = {(issue.path, issue.message.split(" (")[0]) for issue in error.issues}
+    assert ("sources.insee", "unknown source 'insee'") in messages
+
+
+def test_the_old_vocabularies_section_of_measures_yaml_is_refused(tmp_path):
+    [issue] = _bad_measures(
+        tmp_path, ("sources:\n", "vocabularies:\n  publics: []\n\nsources:\n")
+    ).issues
+    assert (issue.path, issue.message) == ("vocabularies", "unknown field (check its spelling)")
