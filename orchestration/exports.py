@@ -38,6 +38,8 @@ SHEET_DESCRIPTIONS = {
     "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
     "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
     "fct_submission_timeliness": "Ponctualité des partenaires.",
+    "dim_vocabulary": "Les listes de codes (types de fichier, périodicités, statuts, types de "
+    "structure, publics…) et le libellé en français de chaque code.",
     "revisions": "Valeurs publiées révisées depuis l'édition précédente.",
 }
 

@@ -23,6 +23,7 @@ PUBLISHED_MARTS = (
     "fct_territorial_inequality",
     "fct_submission_completeness",
     "fct_submission_timeliness",
+    "dim_vocabulary",
 )
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"

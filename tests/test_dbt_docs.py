@@ -24,6 +24,7 @@ MARTS = {
     "dim_axes",
     "dim_partners",
     "dim_schemes",
+    "dim_vocabulary",
 }
 
 
