@@ -23,6 +23,7 @@ TABLE_COLUMNS = {
     "vocabulary": "VARCHAR",
     "code": "VARCHAR",
     "label": "VARCHAR",
+    "definition": "VARCHAR",
     "position": "INTEGER",
 }
 
@@ -37,6 +38,7 @@ class Entry:
 
     code: str
     label: str
+    definition: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,8 +62,11 @@ def _parse(data: Any, path: Path) -> dict[str, tuple[Entry, ...]]:
             if code in seen:
                 raise VocabularyError(f"{where}: duplicate code {code!r}")
             seen.add(code)
-            extra = {k: v for k, v in item.items() if k not in ("code", "label")}
-            entries.append(Entry(code, label, extra))
+            definition = item.get("definition")
+            if definition is not None and (not isinstance(definition, str) or not definition):
+                raise VocabularyError(f"{where}: definition must be non-empty text")
+            extra = {k: v for k, v in item.items() if k not in ("code", "label", "definition")}
+            entries.append(Entry(code, label, definition, extra))
         lists[str(name)] = tuple(entries)
     return lists
 
@@ -106,13 +111,19 @@ def attribute(name: str, code: str, key: str) -> Any:
 
 
 def vocabulary_table() -> pd.DataFrame:
-    """The whole vocabulary as rows (vocabulary, code, label, position) for the warehouse."""
+    """The whole vocabulary as rows (vocabulary, code, label, definition, position)."""
     rows = [
-        (name, entry.code, entry.label, position)
+        (name, entry.code, entry.label, entry.definition, position)
         for name, items in load().items()
         for position, entry in enumerate(items, start=1)
     ]
     frame = pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
     return frame.astype(
-        {"vocabulary": "string", "code": "string", "label": "string", "position": "Int32"}
+        {
+            "vocabulary": "string",
+            "code": "string",
+            "label": "string",
+            "definition": "string",
+            "position": "Int32",
+        }
     )
