@@ -35,6 +35,8 @@ PUBLISHED_MARTS: dict[str, str] = {
     "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
     "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
     "fct_submission_timeliness": "Ponctualité des partenaires.",
+    "dim_vocabulary": "Les listes de codes (types de fichier, périodicités, statuts, types de "
+    "structure, publics…) et le libellé en français de chaque code.",
 }
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"

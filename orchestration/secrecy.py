@@ -51,7 +51,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SECRET_NOTE = "secret statistique"
+from orchestration import vocabulary
+
+SECRET_NOTE = vocabulary.label("progress_statuses", "secret")  # the note on hidden cells
+# The progress status of a hidden figure and of what rolls it up (a code of vocabulary.yaml).
+SECRET_STATUS = "secret"
 DEFAULT_THRESHOLD = 11  # ../shared/domain.md: 11 households is a common rule (configurable)
 THRESHOLD_ENV = "SDSF_SECRET_THRESHOLD"
 _EPS = 1e-9
@@ -409,7 +413,8 @@ def _finish(df: pd.DataFrame, classes: dict) -> pd.DataFrame:
     df.loc[df.secret_denominator, "denominator"] = np.nan
     hide = df.secret_value
     df.loc[hide, ["value", "progress"]] = np.nan
-    df.loc[hide, "status"] = SECRET_NOTE
+    df.loc[hide, "status"] = SECRET_STATUS
+    df.loc[hide, "status_label"] = vocabulary.label("progress_statuses", SECRET_STATUS)
     # A territory's measured baseline is its value of the baseline year: hidden with it, and so
     # are the targets and trajectory interpolated from it (the area's baseline is the scheme's).
     base = df.loc[hide & (df.period == df.baseline_year.astype("Int64").astype(str))]
@@ -533,7 +538,11 @@ def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
     )
     # Progress roll-ups are weighted means of the area's indicator progress: one hidden
     # progress could be solved for from the mean and the others, so the mean goes too.
-    secret = f"progress = null, expected_progress = null, status = '{SECRET_NOTE}'"
+    secret_label = vocabulary.label("progress_statuses", SECRET_STATUS).replace("'", "''")
+    secret = (
+        "progress = null, expected_progress = null, "
+        f"status = '{SECRET_STATUS}', status_label = '{secret_label}'"
+    )
     report["action_rows"] = _update(
         con,
         f"""update {pub}.fct_action_progress as a set {secret}
@@ -541,21 +550,21 @@ def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
           join {pub}.dim_indicators as d using (scheme_id, indicator_code)
           where v.scheme_id = a.scheme_id and d.action_code = a.action_code
             and v.territory_level in ('departement', 'perimetre')
-            and v.period_type = 'annee' and v.year = a.year)""",
+            and v.period_type = 'year' and v.year = a.year)""",
     )
     report["axis_rows"] = _update(
         con,
         f"""update {pub}.fct_axis_progress as x set {secret}
         where exists (select 1 from {pub}.fct_action_progress as a
           where a.scheme_id = x.scheme_id and a.axis_code = x.axis_code and a.year = x.year
-            and a.status = '{SECRET_NOTE}')""",
+            and a.status = '{SECRET_STATUS}')""",
     )
     report["scheme_rows"] = _update(
         con,
         f"""update {pub}.fct_scheme_progress as s set {secret}
         where exists (select 1 from {pub}.fct_axis_progress as x
           where x.scheme_id = s.scheme_id and x.year = s.year
-            and x.status = '{SECRET_NOTE}')""",
+            and x.status = '{SECRET_STATUS}')""",
     )
     return report
 

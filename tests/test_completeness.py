@@ -20,8 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import vocabulary
 from orchestration.intake.loading import ensure_raw_tables
 from orchestration.schemes import TABLE_COLUMNS
+from orchestration.warehouse import replace_tables
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).with_name("dbt")
@@ -37,11 +39,11 @@ PARTNERS = [
 ]
 REGISTRY = [
     # partner, kind, cadence, deadline_days
-    ("CAF40", "placements", "annual", 90),
-    ("CAF40", "attendance", "quarterly", 45),
-    ("MSA_X", "beneficiaries", "annual", 60),
-    ("CAF91", "attendance", "monthly", 30),
-    ("ASSO99", "beneficiaries", "annual", 90),
+    ("CAF40", "placements", "year", 90),
+    ("CAF40", "attendance", "quarter", 45),
+    ("MSA_X", "beneficiaries", "year", 60),
+    ("CAF91", "attendance", "month", 30),
+    ("ASSO99", "beneficiaries", "year", 90),
 ]
 SCHEMES = [
     # id, kind, département, start year, end year
@@ -92,14 +94,9 @@ SUBMISSIONS = [
     ("c1906", "CAF91", "attendance", "2019-06-10 09:00", "acceptee", ["2019-06"]),
     ("x", "ETAT40", "placements", "2019-06-10 09:00", "acceptee", ["2018"]),  # not expected
 ]
-PERIOD_TYPE = {"annual": "annee", "quarterly": "trimestre", "monthly": "mois"}
-# The French names the marts give the registry's codes.
-CADENCE_FR = {"annual": "annuel", "quarterly": "trimestriel", "monthly": "mensuel"}
-KIND_FR = {
-    "placements": "places et enfants accueillis",
-    "attendance": "heures",
-    "beneficiaries": "bénéficiaires",
-}
+# The French names the marts give the registry's codes: the vocabulary's labels.
+CADENCE_FR = vocabulary.labels("granularities")
+KIND_FR = vocabulary.labels("submission_kinds")
 
 
 # --------------------------------------------------------------------------- the warehouse
@@ -146,6 +143,11 @@ def build_warehouse(path: Path) -> None:
         [(code, dep) for code, _, _, deps in PARTNERS for dep in deps],
     )
     _create(con, "partner_submissions", REGISTRY)
+    replace_tables(
+        con,
+        {"vocabulary": vocabulary.vocabulary_table()},
+        column_types={"vocabulary": vocabulary.TABLE_COLUMNS},
+    )
     con.executemany(
         "insert into raw.submissions (submission_id, partner_code, kind, file_name, sha256,"
         " received_at, status, rows_read, error_count, warning_count, periods)"
@@ -239,9 +241,9 @@ def expected_periods(partner: str, cadence: str) -> list[tuple[str, int, date, d
     years = sorted({y for _, _, dep, a, b in SCHEMES if dep in deps for y in range(a, b + 1)})
     out = []
     for year in years:
-        if cadence == "annual":
+        if cadence == "year":
             codes = [str(year)]
-        elif cadence == "quarterly":
+        elif cadence == "quarter":
             codes = [f"{year}-T{q}" for q in range(1, 5)]
         else:
             codes = [f"{year}-{m:02d}" for m in range(1, 13)]
@@ -289,7 +291,7 @@ def expected_completeness() -> dict[tuple, dict]:
                 "cadence": cadence,
                 "submission_kind_label": KIND_FR[kind],
                 "cadence_label": CADENCE_FR[cadence],
-                "period_type": PERIOD_TYPE[cadence],
+                "period_type": cadence,  # cadences and period types: the granularities
                 "period_year": year,
                 "period_start": start,
                 "period_end": end,
@@ -399,7 +401,7 @@ def test_dim_partners_describes_each_partner(marts):
             "departements_label": ", ".join(sorted(deps)),
             "submission_kinds": [k for k, _, _ in mine],
             "submissions_label": " ; ".join(
-                f"{k} : {CADENCE_FR[c]}, sous {d} jours" for k, c, d in mine
+                f"{KIND_FR[k]} : un fichier par {CADENCE_FR[c]}, sous {d} jours" for k, c, d in mine
             )
             or "aucun envoi attendu",
             "scheme_ids": sorted(s[0] for s in schemes),

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import vocabulary
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
 from orchestration.evidence_site import (
     REPORTS_DIR,
@@ -345,7 +346,7 @@ def test_home_shows_progress_per_axis_the_furthest_behind_and_freshness(
     behind = marts.execute(
         "select i.label from fct_indicator_values v join dim_indicators i "
         "using (scheme_id, indicator_code) where v.scheme_id = ? and v.year = ? "
-        "and v.territory_level = 'departement' and v.status = 'en retard' "
+        "and v.territory_level = 'departement' and v.status = 'behind' "
         "order by v.expected_progress - v.progress desc limit 1",
         [LANDES, year],
     ).fetchone()[0]
@@ -393,7 +394,7 @@ def test_indicator_page_shows_trajectory_territories_and_the_revised_value(
 
     by_year = marts.execute(
         "select year, value from fct_indicator_values where scheme_id = ? and indicator_code = ? "
-        "and territory_level = 'departement' and period_type = 'annee' order by year",
+        "and territory_level = 'departement' and period_type = 'year' order by year",
         [LANDES, COVERAGE],
     ).fetchall()
     epci_name, epci_value = marts.execute(
@@ -462,7 +463,7 @@ def test_hidden_cells_read_secret_statistique_and_show_no_value(
     hidden = marts.execute(
         "select v.indicator_code, v.territory_name, v.territory_code, v.year "
         "from fct_indicator_values v where v.scheme_id = ? and v.territory_level = 'commune' "
-        "and v.secret_value and v.period_type = 'annee' "
+        "and v.secret_value and v.period_type = 'year' "
         "and v.year = (select max(year) from fct_indicator_values w where w.scheme_id = "
         "v.scheme_id and w.indicator_code = v.indicator_code and w.territory_level = 'commune') "
         "order by v.indicator_code, v.territory_code limit 1",
@@ -503,7 +504,7 @@ def test_territories_page_shows_inequality_epci_side_by_side_and_priorities(
     label, ratio, year = marts.execute(
         "select i.label, t.fifth_ratio, t.year from fct_territorial_inequality t "
         "join dim_indicators i using (scheme_id, indicator_code) where t.scheme_id = ? "
-        "and t.indicator_code = ? and t.territory_level = 'epci' and t.period_type = 'annee' "
+        "and t.indicator_code = ? and t.territory_level = 'epci' and t.period_type = 'year' "
         "order by t.year desc limit 1",
         [LANDES, COVERAGE],
     ).fetchone()
@@ -553,8 +554,8 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
     expect(revision.first).to_contain_text(french(new))
     expect(revision.first).to_contain_text("+" + french(REVISION))
     caf = page.get_by_role("row").filter(has_text="Caisse d'allocations familiales des Landes")
-    heures = caf.filter(has_text="heures").first
-    expect(heures).to_contain_text("trimestriel")
+    heures = caf.filter(has_text=vocabulary.label("submission_kinds", "attendance")).first
+    expect(heures).to_contain_text(f"un fichier par {vocabulary.label('granularities', 'quarter')}")
     cells = [c.strip() for c in heures.inner_text().split("\t")]
     assert [str(expected), "0", str(late), str(missing)] == cells[3:7]
     page.get_by_label("Rechercher").first.fill("CAF40 2016-T1")

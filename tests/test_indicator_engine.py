@@ -23,9 +23,20 @@ import pandas as pd
 import pytest
 
 from orchestration import schemes as scheme_defs
+from orchestration import vocabulary
 from orchestration.warehouse import replace_tables
 from tests.conftest import dbt_build
 
+# The progress statuses the marts store: codes of sources/vocabulary.yaml, whose labels they carry.
+STATUSES = TARGET_MET, ON_TRACK, BEHIND, NO_TARGET, MISSING_DATA, NO_INDICATOR = (
+    "target_met",
+    "on_track",
+    "behind",
+    "no_target",
+    "missing_data",
+    "no_indicator",
+)
+assert set(STATUSES) <= set(vocabulary.codes("progress_statuses"))
 SCHEME = "mini-2016-2017"
 DEP = "40"
 E1, E2, E3 = "200000001", "200000002", "200000003"
@@ -197,7 +208,7 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
     placements = pd.DataFrame(
         [
             ("sub-p", "CAF40", received, i + 2, str(y), s, t, c, p, p + 2, 0, 1, False)
-            + ("annee", y, date(y, 1, 1), date(y, 12, 31))
+            + ("year", y, date(y, 1, 1), date(y, 12, 31))
             for i, (y, s, t, c, p) in enumerate(PLACEMENTS)
         ],
         columns=[
@@ -210,7 +221,7 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
     attendance = pd.DataFrame(
         [
             (f"sub-a-{y}-{q}", "CAF40", received, i + 2, f"{y}-T{q}", s, th, att, bill, 60)
-            + ("trimestre", y, date(y, 3 * q - 2, 1), date(y, 3 * q, 28))
+            + ("quarter", y, date(y, 3 * q - 2, 1), date(y, 3 * q, 28))
             for i, (y, q, s, th, att, bill) in enumerate(ATTENDANCE)
         ],
         columns=[
@@ -222,7 +233,7 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
     beneficiaries = pd.DataFrame(
         [
             (f"sub-b-{y}", "CD40", received, i + 2, str(y), a, t, pub, n, 0)
-            + ("annee", y, date(y, 1, 1), date(y, 12, 31))
+            + ("year", y, date(y, 1, 1), date(y, 12, 31))
             for i, (y, a, t, pub, n) in enumerate(BENEFICIARIES)
         ],
         columns=[
@@ -255,6 +266,7 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
     )  # fmt: skip
     epcis = sorted({epci for _, epci in COMMUNES.values()})
     frames |= {
+        "vocabulary": vocabulary.vocabulary_table(),
         "communes": communes,
         "epci": pd.DataFrame(
             [(e, f"CC {e}", "CC", 3000) for e in epcis],
@@ -274,7 +286,11 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
         "beneficiaries": beneficiaries,
     }
     with duckdb.connect(str(path)) as con:
-        replace_tables(con, frames, column_types=scheme_defs.TABLE_COLUMNS)
+        replace_tables(
+            con,
+            frames,
+            column_types={**scheme_defs.TABLE_COLUMNS, "vocabulary": vocabulary.TABLE_COLUMNS},
+        )
         con.execute(
             """
             create table raw.submissions (
@@ -507,15 +523,15 @@ def _expected_values():
             expected_progress = (expected - base) / (final - base)
         sense = -1 if ind.direction == "down" else 1
         if value is None:
-            status = "données manquantes"
+            status = MISSING_DATA
         elif final is None:
-            status = "sans cible"
+            status = NO_TARGET
         elif sense * (value - final) >= 0:
-            status = "cible atteinte"
+            status = TARGET_MET
         elif sense * (value - expected) >= 0:
-            status = "sur la trajectoire"
+            status = ON_TRACK
         else:
-            status = "en retard"
+            status = BEHIND
         label = str(year) if quarter is None else f"{year}-T{quarter}"
         rows[(code, level, tcode, label)] = dict(
             value=value,
@@ -534,12 +550,12 @@ def _expected_values():
 def _rollups(scheme, rows, years):
     def status(expected_count, progress, expected):
         if expected_count == 0:
-            return "sans indicateur"
+            return NO_INDICATOR
         if progress is None:
-            return "données manquantes"
+            return MISSING_DATA
         if progress >= 1:
-            return "cible atteinte"
-        return "sur la trajectoire" if progress >= expected else "en retard"
+            return TARGET_MET
+        return ON_TRACK if progress >= expected else BEHIND
 
     actions, axes, schemes = {}, {}, {}
     for year in range(years[0], years[1] + 1):
@@ -725,12 +741,14 @@ def test_every_indicator_value_matches_an_independent_computation(built):
         f"""
         select indicator_code, territory_level, territory_code, period, value, numerator,
             denominator, baseline_value, target_value, expected_value, progress,
-            expected_progress, status
+            expected_progress, status, status_label
         from marts.fct_indicator_values where scheme_id = '{SCHEME}'
         """,
         4,
     )
     assert _compare("fct_indicator_values", actual, rows) == []
+    labels = vocabulary.labels("progress_statuses")
+    assert all(row["status_label"] == labels[row["status"]] for row in actual.values())
     # the data exercise every kind of row the engine makes
     levels = {key[1] for key in actual}
     assert levels == {"commune", "epci", "departement", "prioritaire", "hors_prioritaire"}
@@ -791,7 +809,11 @@ def test_progress_rolls_up_from_indicators_to_actions_axes_and_scheme(built):
     assert problems == []
     # what is missing is stated: NB_EVS has no data at all, MIN-2.2 no indicator
     assert got_actions[("MIN-2.1", 2017)]["missing_indicator_codes"] == "NB_EVS"
-    assert got_actions[("MIN-2.2", 2017)]["status"] == "sans indicateur"
+    assert got_actions[("MIN-2.2", 2017)]["status"] == NO_INDICATOR
+    # every status is labelled from the vocabulary, as the site and the exports show it
+    for got in (got_actions, got_axes, got_schemes):
+        for row in got.values():
+            assert row["status_label"] == vocabulary.label("progress_statuses", row["status"])
 
 
 def test_territorial_inequality_matches_an_independent_computation(built):

@@ -25,7 +25,7 @@ ROW = {
     "children_disabled": 1,
     "children_low_income": 6,
     "atypical_hours": False,
-    "period_type": "annee",
+    "period_type": "year",
     "period_year": 2017,
     "period_start": datetime(2017, 1, 1),
     "period_end": datetime(2017, 12, 31),

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration import vocabulary
 from orchestration.secrecy import (
     SECRET_NOTE,
+    SECRET_STATUS,
     MeasureRules,
     Relation,
     classify_indicators,
@@ -256,11 +258,13 @@ def test_published_counts_of_people_are_never_small(published):
     ).fetchone()[0]
     assert small == 0
     flagged = published.execute(
-        "select count(*), count(value), count(numerator), min(status), max(secrecy_note) "
-        "from fct_indicator_values where secret_numerator"
+        "select count(*), count(value), count(numerator), min(status), max(status), "
+        "max(status_label), max(secrecy_note) from fct_indicator_values where secret_numerator"
     ).fetchone()
     assert flagged[0] > 0 and flagged[1] == flagged[2] == 0
-    assert flagged[3] == flagged[4] == SECRET_NOTE
+    assert flagged[3] == flagged[4] == SECRET_STATUS
+    assert flagged[5] == vocabulary.label("progress_statuses", SECRET_STATUS)
+    assert flagged[6] == SECRET_NOTE
 
 
 def test_no_hidden_numerator_of_the_demo_is_the_difference_of_published_ones(published):

@@ -1,17 +1,16 @@
--- French names of the registry's codes, for what evaluators and partners read. One place, so
--- the marts, the site and the exports say the same.
-{% macro submission_kind_label(kind) -%}
-    case {{ kind }}
-        when 'placements' then 'places et enfants accueillis'
-        when 'attendance' then 'heures'
-        when 'beneficiaries' then 'bénéficiaires'
-    end
-{%- endmacro %}
-
-{% macro cadence_label(cadence) -%}
-    case {{ cadence }}
-        when 'annual' then 'annuel'
-        when 'quarterly' then 'trimestriel'
-        when 'monthly' then 'mensuel'
-    end
+-- The French label of a code, from the project's one vocabulary (sources/vocabulary.yaml,
+-- loaded as raw.vocabulary): `{{ vocabulary_label('progress_statuses', 'status') }}` is the
+-- label of the row's `status` among the progress statuses, null for a null or unknown code
+-- (the marts test their labels not_null, so an unknown code fails the build).
+--
+-- A scalar subquery: `code` is an expression of the calling query. Qualify it with its table
+-- when it is named like a column of the vocabulary (vocabulary, code, label, position).
+{% macro vocabulary_label(vocabulary, code) -%}
+    (
+        select vocabulary_entry.label
+        from {{ ref('stg_reference__vocabulary') }} as vocabulary_entry
+        where
+            vocabulary_entry.vocabulary = '{{ vocabulary }}'
+            and vocabulary_entry.code = {{ code }}
+    )
 {%- endmacro %}

@@ -1,11 +1,12 @@
--- Status in French of a rolled-up progress (indicator -> action -> axis -> scheme), compared
--- with the progress expected on the trajectories of the same indicators.
+-- Status of a rolled-up progress (indicator -> action -> axis -> scheme), compared with the
+-- progress expected on the trajectories of the same indicators: a code of the
+-- progress_statuses of sources/vocabulary.yaml (label it with vocabulary_label).
 {% macro progress_status(expected_count, progress, expected_progress) -%}
     case
-        when {{ expected_count }} = 0 then 'sans indicateur'
-        when {{ progress }} is null then 'données manquantes'
-        when {{ progress }} >= 1 then 'cible atteinte'
-        when {{ progress }} >= {{ expected_progress }} then 'sur la trajectoire'
-        else 'en retard'
+        when {{ expected_count }} = 0 then 'no_indicator'
+        when {{ progress }} is null then 'missing_data'
+        when {{ progress }} >= 1 then 'target_met'
+        when {{ progress }} >= {{ expected_progress }} then 'on_track'
+        else 'behind'
     end
 {%- endmacro %}

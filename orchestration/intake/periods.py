@@ -12,7 +12,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _MONTH_FR = re.compile(r"^(\d{1,2})/(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[TtQq]([1-4])$")
 
-PERIOD_TYPES = ("annee", "trimestre", "mois")
+# The codes of the granularities of sources/vocabulary.yaml.
+PERIOD_TYPES = ("year", "quarter", "month")
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,14 @@ def parse_period(text: str) -> Period | None:
     value = str(text).strip()
     if m := _YEAR.match(value):
         year = int(m[1])
-        return Period(value, "annee", year, date(year, 1, 1), date(year, 12, 31))
+        return Period(value, "year", year, date(year, 1, 1), date(year, 12, 31))
     if m := _QUARTER.match(value):
         year, quarter = int(m[1]), int(m[2])
         first = 3 * quarter - 2
         last_day = calendar.monthrange(year, first + 2)[1]
         return Period(
             f"{year}-T{quarter}",
-            "trimestre",
+            "quarter",
             year,
             date(year, first, 1),
             date(year, first + 2, last_day),
@@ -54,5 +55,5 @@ def parse_period(text: str) -> Period | None:
         return None
     last_day = calendar.monthrange(year, month)[1]
     return Period(
-        f"{year}-{month:02d}", "mois", year, date(year, month, 1), date(year, month, last_day)
+        f"{year}-{month:02d}", "month", year, date(year, month, 1), date(year, month, last_day)
     )

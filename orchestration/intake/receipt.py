@@ -6,15 +6,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from orchestration import vocabulary
+
 # A receipt lists at most this many errors (and as many warnings); the rest are summarised, so a
 # million-row file full of mistakes still gives a readable answer.
 MAX_LISTED_ISSUES = 500
-
-KIND_LABELS_FR = {
-    "placements": "places et enfants accueillis",
-    "attendance": "heures de fréquentation",
-    "beneficiaries": "bénéficiaires des actions",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ class Receipt:
 
     def to_text(self) -> str:
         """A short French text a partner can read without help."""
-        label = KIND_LABELS_FR.get(self.kind, self.kind)
+        label = vocabulary.label("submission_kinds", self.kind)
         name = f" « {self.file_name} »" if self.file_name else ""
         lines = [f"Accusé de réception — fichier{name} ({label})"]
         if self.partner:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models import CONTRACTS
 from models.common import columns_of
-from orchestration.intake.receipt import KIND_LABELS_FR
+from orchestration import vocabulary
 from orchestration.settings import SOURCES_DIR
 
 TEMPLATES_DIR = SOURCES_DIR / "templates"
@@ -55,7 +55,7 @@ def column_guide() -> str:
     ]
     for kind, contract in CONTRACTS.items():
         out += [
-            f"## `{kind}` — {KIND_LABELS_FR[kind]}",
+            f"## `{kind}` — {vocabulary.label('submission_kinds', kind)}",
             "",
             contract.Config.metadata["fr"],
             "",

@@ -32,7 +32,7 @@ from starlette.templating import Jinja2Templates
 
 from models import KINDS
 from orchestration import schemes as scheme_defs
-from orchestration.intake.receipt import KIND_LABELS_FR
+from orchestration import vocabulary
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.portal.accounts import Account, AccountStore, portal_dir
@@ -44,8 +44,6 @@ from orchestration.settings import sdsf_home
 HERE = Path(__file__).resolve().parent
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}-[a-z]{1,20}-[0-9a-f]{16}$")
 TEMPLATE_FILES = {f"{kind}.csv" for kind in KINDS} | {"guide_colonnes.md"}
-CADENCE_FR = {"annual": "annuelle", "quarterly": "trimestrielle", "monthly": "mensuelle"}
-STATUS_FR = {"acceptee": "accepté", "rejetee": "refusé", "recue": "reçu, en cours d'examen"}
 # Failed sign-ins tolerated per login in the window before it is paused for the rest of it.
 MAX_FAILURES, FAILURE_WINDOW = 5, 300
 
@@ -74,7 +72,8 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
     )
     env.filters["date_fr"] = _date_fr
     env.filters["mo"] = lambda n: f"{n / 1e6:.1f}".replace(".", ",")
-    env.globals.update(KIND_LABELS_FR=KIND_LABELS_FR, CADENCE_FR=CADENCE_FR, STATUS_FR=STATUS_FR)
+    # Every code a page shows is labelled from sources/vocabulary.yaml.
+    env.globals.update(label=vocabulary.label, labels=vocabulary.labels)
     state = _Portal(home, max_bytes, Jinja2Templates(env=env))
 
     @asynccontextmanager

@@ -53,7 +53,7 @@ quarter_facts as (
     where
         facts.source_kind = 'attendance'
         and measures.aggregation = 'flow'
-        and facts.period_type in ('trimestre', 'mois')
+        and facts.period_type in ('quarter', 'month')
         and facts.territory_code is not null
     group by all
 ),

@@ -101,7 +101,7 @@ population_values as (
         age_band as measure_hint,
         population_year as period_year,
         make_date(population_year, 1, 1) as period_start,
-        'annee' as period_type,
+        'year' as period_type,
         'children' as source_column,
         -- `value` is the name the unpivots below give their numbers (a keyword in DuckDB).
         children as value  -- noqa: RF04

@@ -4,7 +4,7 @@
 -- make up for another's delay. Indicators without a value that year are listed, not dropped.
 with indicator_values as (
     select * from {{ ref('fct_indicator_values') }}
-    where territory_level in ('departement', 'perimetre') and period_type = 'annee'
+    where territory_level in ('departement', 'perimetre') and period_type = 'year'
 ),
 
 indicators as (
@@ -91,6 +91,8 @@ scored as (
     from rolled
 )
 
+{%- set status = progress_status('indicators_expected', 'progress', 'expected_progress') %}
+
 select
     cast(scheme_id as varchar) as scheme_id,
     cast(axis_code as varchar) as axis_code,
@@ -104,6 +106,6 @@ select
     cast(weight_with_value as double) as weight_with_value,
     cast(progress as double) as progress,
     cast(expected_progress as double) as expected_progress,
-    cast({{ progress_status('indicators_expected', 'progress', 'expected_progress') }} as varchar)
-        as status
+    cast({{ status }} as varchar) as status,
+    cast({{ vocabulary_label('progress_statuses', status) }} as varchar) as status_label
 from scored

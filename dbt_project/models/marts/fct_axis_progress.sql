@@ -26,6 +26,8 @@ rolled as (
     group by all
 )
 
+{%- set status = progress_status('actions_expected', 'progress', 'expected_progress') %}
+
 select
     cast(scheme_id as varchar) as scheme_id,
     cast(axis_code as varchar) as axis_code,
@@ -40,6 +42,6 @@ select
     cast(indicators_with_value as integer) as indicators_with_value,
     cast(progress as double) as progress,
     cast(expected_progress as double) as expected_progress,
-    cast({{ progress_status('actions_expected', 'progress', 'expected_progress') }} as varchar)
-        as status
+    cast({{ status }} as varchar) as status,
+    cast({{ vocabulary_label('progress_statuses', status) }} as varchar) as status_label
 from rolled

@@ -1,6 +1,6 @@
 -- One row per scheme, indicator, territory and year: the value with its numerator and
 -- denominator, the baseline, the target for that year, the expected value on the trajectory,
--- the progress made and a status in French.
+-- the progress made and a status (a code, with its French label).
 with values_yearly as (
     select * from {{ ref('int_indicator_values_yearly') }}
     union all
@@ -13,12 +13,12 @@ all_periods as (
     select
         *,
         cast(year as varchar) as period,
-        'annee' as period_type
+        'year' as period_type
     from values_yearly
     union all by name
     select
         *,
-        'trimestre' as period_type
+        'quarter' as period_type
     from {{ ref('int_indicator_values_quarterly') }}
 ),
 
@@ -100,6 +100,22 @@ scored as (
         *,
         case when direction = 'down' then -1 else 1 end as sense
     from joined
+),
+
+-- A code of the progress_statuses of sources/vocabulary.yaml.
+statused as (
+    select
+        *,
+        case
+            when value is null then 'missing_data'
+            when final_target_value is null then 'no_target'
+            when sense * (value - final_target_value) >= 0 then 'target_met'
+            -- no target applies yet this year (before the first point of the trajectory)
+            when expected_value is null then 'no_target'
+            when sense * (value - expected_value) >= 0 then 'on_track'
+            else 'behind'
+        end as status
+    from scored
 )
 
 select
@@ -125,17 +141,8 @@ select
                 then (value - baseline_value) / (final_target_value - baseline_value)
         end as double
     ) as progress,
-    cast(
-        case
-            when value is null then 'données manquantes'
-            when final_target_value is null then 'sans cible'
-            when sense * (value - final_target_value) >= 0 then 'cible atteinte'
-            -- no target applies yet this year (before the first point of the trajectory)
-            when expected_value is null then 'sans cible'
-            when sense * (value - expected_value) >= 0 then 'sur la trajectoire'
-            else 'en retard'
-        end as varchar
-    ) as status,
+    cast(status as varchar) as status,
+    cast({{ vocabulary_label('progress_statuses', 'statused.status') }} as varchar) as status_label,
     -- the same share for the expected value: where the trajectory says progress should be
     cast(
         case
@@ -143,4 +150,4 @@ select
                 then (expected_value - baseline_value) / (final_target_value - baseline_value)
         end as double
     ) as expected_progress
-from scored
+from statused

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from models import KINDS
+from orchestration import vocabulary
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
 from orchestration.intake.periods import parse_period
 from orchestration.intake.service import process_submissions, submissions_in_periods
@@ -85,10 +86,10 @@ def partner_submissions(
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             for table in SUBMISSION_TABLES
         }
-    status = Counter("acceptee" if o.receipt.accepted else "rejetee" for o in outcomes)
+    status = Counter(_status(o) for o in outcomes)
     table = "\n".join(
         f"| {o.submission.partner} | {o.submission.file_name} | {o.submission.kind} | "
-        f"{'acceptée' if o.receipt.accepted else 'refusée'} | {o.receipt.rows} | "
+        f"{vocabulary.label('submission_statuses', _status(o))} | {o.receipt.rows} | "
         f"{len(o.receipt.errors)} | {len(o.receipt.warnings)} |"
         for o in outcomes
     )
@@ -122,3 +123,8 @@ def partner_submissions(
                 "total_rows": totals[kind],
             },
         )
+
+
+def _status(outcome) -> str:
+    """The submission status code (sources/vocabulary.yaml) of a judged file."""
+    return "acceptee" if outcome.receipt.accepted else "rejetee"

@@ -8,12 +8,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import schemes as scheme_defs
-from orchestration import territories
+from orchestration import territories, vocabulary
 from orchestration.settings import sdsf_home
 from orchestration.warehouse import replace_tables
 
 CHILD_POPULATION_FILE = "reference/population_enfants.csv"
 SCHEME_TABLES = tuple(scheme_defs.TABLE_COLUMNS)
+VOCABULARY_KEY = ["reference", "vocabulary"]
 COG_TABLES = ("communes", "epci", "epci_members", "departements")
 _COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
 
@@ -29,18 +30,30 @@ _COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
             **_COMMON,
         )
         for table in SCHEME_TABLES
+    ]
+    + [
+        dg.AssetSpec(
+            VOCABULARY_KEY,
+            description="Every code list and its French labels `raw.vocabulary`, "
+            "from sources/vocabulary.yaml.",
+            kinds={"yaml", "duckdb"},
+            **_COMMON,
+        )
     ],
 )
 def scheme_reference(warehouse: DuckDBResource):
-    """Schemes, measures and partner registry from sources/*.yaml, validated, as raw tables."""
+    """Schemes, measures, partner registry and vocabulary from sources/*.yaml, as raw tables."""
     measures = scheme_defs.load_measures()
     partners = scheme_defs.load_partners()
     schemes = scheme_defs.load_schemes(measures=measures, partners=partners)
     frames = scheme_defs.scheme_tables(schemes, measures, partners)
+    frames["vocabulary"] = vocabulary.vocabulary_table()
+    column_types = {**scheme_defs.TABLE_COLUMNS, "vocabulary": vocabulary.TABLE_COLUMNS}
     with warehouse.get_connection() as con:
-        counts = replace_tables(con, frames, column_types=scheme_defs.TABLE_COLUMNS)
+        counts = replace_tables(con, frames, column_types=column_types)
     for table in SCHEME_TABLES:
         yield dg.MaterializeResult(asset_key=["schemes", table], metadata={"rows": counts[table]})
+    yield dg.MaterializeResult(asset_key=VOCABULARY_KEY, metadata={"rows": counts["vocabulary"]})
 
 
 @dg.multi_asset(

@@ -23,7 +23,7 @@ with q as (
         coalesce(fr_percent(v.expected_progress), '–') as expected_progress_fr
     from fct_indicator_values as v
     left join dim_indicators as i using (scheme_id, indicator_code)
-    where v.period_type = 'annee'
+    where v.period_type = 'year'
 )
 
 select * from q

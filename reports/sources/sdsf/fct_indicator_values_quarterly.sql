@@ -10,7 +10,7 @@ with q as (
         ) as value_fr
     from fct_indicator_values as v
     left join dim_indicators as i using (scheme_id, indicator_code)
-    where v.period_type = 'trimestre' and v.territory_level in ('departement', 'perimetre')
+    where v.period_type = 'quarter' and v.territory_level in ('departement', 'perimetre')
 )
 
 select * from q

@@ -17,7 +17,7 @@ with q as (
         coalesce(fr_decimal(t.coefficient_of_variation, 2), '–') as cv_fr
     from fct_territorial_inequality as t
     left join dim_indicators as i using (scheme_id, indicator_code)
-    where t.period_type = 'annee'
+    where t.period_type = 'year'
 )
 
 select * from q

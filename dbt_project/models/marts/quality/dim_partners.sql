@@ -13,18 +13,27 @@ departements as (
     group by partner_code
 ),
 
+expected_files as (
+    select
+        partner_code,
+        submission_kind,
+        deadline_days,
+        {{ vocabulary_label('submission_kinds', 'submission_kind') }} as submission_kind_label,
+        {{ vocabulary_label('granularities', 'cadence') }} as cadence_label
+    from {{ ref('stg_schemes__partner_submissions') }}
+),
+
 submissions as (
     select
         partner_code,
         list_sort(list(submission_kind)) as submission_kinds,
         string_agg(
-            submission_kind || ' : '
-            || {{ cadence_label('cadence') }}
-            || ', sous ' || deadline_days || ' jours',
+            submission_kind_label || ' : un fichier par '
+            || cadence_label || ', sous ' || deadline_days || ' jours',
             ' ; '
             order by submission_kind
         ) as submissions_label
-    from {{ ref('stg_schemes__partner_submissions') }}
+    from expected_files
     group by partner_code
 ),
 

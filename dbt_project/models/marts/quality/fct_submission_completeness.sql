@@ -29,9 +29,9 @@ registry as (
         cadence,
         deadline_days,
         case cadence
-            when 'annual' then 12
-            when 'quarterly' then 3
-            when 'monthly' then 1
+            when 'year' then 12
+            when 'quarter' then 3
+            when 'month' then 1
         end as months_per_period
     from {{ ref('stg_schemes__partner_submissions') }}
 ),
@@ -75,19 +75,16 @@ expected as (
         periods.period_year,
         periods.period_start,
         as_of.as_of_date,
+        -- cadences and period types are the same codes (granularities)
+        periods.cadence as period_type,
         cast(
             periods.period_start + to_months(periods.months_per_period) - interval 1 day as date
         ) as period_end,
         case periods.cadence
-            when 'annual' then cast(periods.period_year as varchar)
-            when 'quarterly' then printf('%d-T%d', periods.period_year, periods.period_position)
-            when 'monthly' then printf('%d-%02d', periods.period_year, periods.period_position)
-        end as period,
-        case periods.cadence
-            when 'annual' then 'annee'
-            when 'quarterly' then 'trimestre'
-            when 'monthly' then 'mois'
-        end as period_type
+            when 'year' then cast(periods.period_year as varchar)
+            when 'quarter' then printf('%d-T%d', periods.period_year, periods.period_position)
+            when 'month' then printf('%d-%02d', periods.period_year, periods.period_position)
+        end as period
     from periods
     cross join as_of
     where periods.period_start <= as_of.as_of_date
@@ -229,8 +226,9 @@ select
     cast(submission_kind as varchar) as submission_kind,
     cast(period as varchar) as period,
     cast(cadence as varchar) as cadence,
-    cast({{ submission_kind_label('submission_kind') }} as varchar) as submission_kind_label,
-    cast({{ cadence_label('cadence') }} as varchar) as cadence_label,
+    cast({{ vocabulary_label('submission_kinds', 'submission_kind') }} as varchar)
+        as submission_kind_label,
+    cast({{ vocabulary_label('granularities', 'cadence') }} as varchar) as cadence_label,
     cast(period_type as varchar) as period_type,
     cast(period_year as integer) as period_year,
     cast(period_start as date) as period_start,

@@ -59,9 +59,9 @@ select
     cast(registry.partner_code as varchar) as partner_code,
     cast(registry.submission_kind as varchar) as submission_kind,
     cast(registry.cadence as varchar) as cadence,
-    cast({{ submission_kind_label('registry.submission_kind') }} as varchar)
+    cast({{ vocabulary_label('submission_kinds', 'registry.submission_kind') }} as varchar)
         as submission_kind_label,
-    cast({{ cadence_label('registry.cadence') }} as varchar) as cadence_label,
+    cast({{ vocabulary_label('granularities', 'registry.cadence') }} as varchar) as cadence_label,
     cast(registry.deadline_days as integer) as deadline_days,
     cast(coalesce(outcomes.periods_expected, 0) as integer) as periods_expected,
     cast(coalesce(outcomes.periods_on_time, 0) as integer) as periods_on_time,
