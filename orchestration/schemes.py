@@ -136,7 +136,7 @@ class MeasuresFile(_Model):
 
 class Submission(_Model):
     kind: SubmissionKind
-    cadence: Literal["annual", "quarterly", "monthly"]
+    cadence: Literal["year", "quarter", "month"]
     deadline_days: int
 
 

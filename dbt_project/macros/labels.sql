@@ -10,8 +10,8 @@
 
 {% macro cadence_label(cadence) -%}
     case {{ cadence }}
-        when 'annual' then 'annuel'
-        when 'quarterly' then 'trimestriel'
-        when 'monthly' then 'mensuel'
+        when 'year' then 'annuel'
+        when 'quarter' then 'trimestriel'
+        when 'month' then 'mensuel'
     end
 {%- endmacro %}

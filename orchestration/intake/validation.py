@@ -29,7 +29,7 @@ import pandera.pandas as pa
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
-from orchestration.intake.periods import parse_period
+from orchestration.calendar import parse_period
 from orchestration.intake.reading import (
     DistinctCells,
     UnreadableFile,
@@ -271,7 +271,7 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
     periods = [parse_period(v) for v in period.values]
     for out, attr, dtype in (
         ("period", "code", object),
-        ("period_type", "period_type", object),
+        ("period_type", "legacy_period_type", object),
         ("period_year", "year", np.int64),
         ("period_start", "start", object),
         ("period_end", "end", object),

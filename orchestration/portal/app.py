@@ -31,12 +31,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from models import KINDS
+from orchestration import calendar, vocabulary
 from orchestration import schemes as scheme_defs
 from orchestration.intake.receipt import KIND_LABELS_FR
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.portal.accounts import Account, AccountStore, portal_dir
-from orchestration.portal.expectations import partner_expectations
+from orchestration.portal.expectations import partner_expectations, partner_years
 from orchestration.portal.receiving import ReferenceCache, max_upload_bytes, receive_upload
 from orchestration.portal.uploads import UploadRefused, read_upload
 from orchestration.settings import sdsf_home
@@ -44,8 +45,6 @@ from orchestration.settings import sdsf_home
 HERE = Path(__file__).resolve().parent
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}-[a-z]{1,20}-[0-9a-f]{16}$")
 TEMPLATE_FILES = {f"{kind}.csv" for kind in KINDS} | {"guide_colonnes.md"}
-CADENCE_FR = {"annual": "annuelle", "quarterly": "trimestrielle", "monthly": "mensuelle"}
-STATUS_FR = {"acceptee": "accepté", "rejetee": "refusé", "recue": "reçu, en cours d'examen"}
 # Failed sign-ins tolerated per login in the window before it is paused for the rest of it.
 MAX_FAILURES, FAILURE_WINDOW = 5, 300
 
@@ -74,7 +73,7 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
     )
     env.filters["date_fr"] = _date_fr
     env.filters["mo"] = lambda n: f"{n / 1e6:.1f}".replace(".", ",")
-    env.globals.update(KIND_LABELS_FR=KIND_LABELS_FR, CADENCE_FR=CADENCE_FR, STATUS_FR=STATUS_FR)
+    env.globals.update(KIND_LABELS_FR=KIND_LABELS_FR, label=vocabulary.label)
     state = _Portal(home, max_bytes, Jinja2Templates(env=env))
 
     @asynccontextmanager
@@ -163,6 +162,11 @@ class _Portal:
 
     def partners(self) -> dict:
         return scheme_defs.load_partners()
+
+    def expectations(self, partner, manifests: list[dict]) -> list:
+        """The submission calendar's expected periods of ``partner``, as of today."""
+        schemes = scheme_defs.load_schemes(partners=self.partners())
+        return partner_expectations(partner, manifests, partner_years(partner, schemes))
 
     def manifests(self, partner: str | None = None) -> list[dict]:
         out = []
@@ -257,7 +261,9 @@ class _Portal:
     async def _partner_page(self, request, account, code, error=None, status=200):
         partner = self.partners().get(code)
         manifests = await run_in_threadpool(self.manifests, code)
-        expectations = partner_expectations(partner, manifests) if partner else []
+        expectations = (
+            await run_in_threadpool(self.expectations, partner, manifests) if partner else []
+        )
         kinds = [s.kind for s in partner.submissions] if partner else []
         return self.render(
             request,
@@ -367,16 +373,18 @@ class _Portal:
         for code, partner in self.partners().items():
             if not partner.submissions:
                 continue
-            items = partner_expectations(partner, manifests)
+            items = await run_in_threadpool(self.expectations, partner, manifests)
             own = [m for m in manifests if m.get("partner") == code]
             rows.append(
                 {
                     "code": code,
                     "name": partner.name,
                     "expected": len(items),
-                    "accepted": sum(e.accepted for e in items),
-                    "late": sum(e.late and not e.accepted for e in items),
-                    "refused": sum(e.status.startswith("refuse") for e in items),
+                    "on_time": sum(e.status == calendar.ON_TIME for e in items),
+                    "late": sum(e.status == calendar.LATE for e in items),
+                    "missing": sum(e.status == calendar.MISSING for e in items),
+                    "pending": sum(e.status == calendar.PENDING for e in items),
+                    "refused": sum(e.to_correct for e in items),
                     "last": max((m["received_at"] for m in own), default=None),
                     "count": len(own),
                 }

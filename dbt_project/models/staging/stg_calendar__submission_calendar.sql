@@ -1,0 +1,1 @@
+select * from {{ source('calendar', 'submission_calendar') }}
