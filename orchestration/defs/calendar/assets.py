@@ -7,8 +7,6 @@ applies the submission calendar (orchestration/calendar.py) on the as-of date an
 ``fct_submission_timeliness`` without re-deciding anything.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 from datetime import date
 
@@ -38,8 +36,8 @@ def read_inputs(con: duckdb.DuckDBPyConnection):
     registry = [
         calendar.Expectation(partner, kind, cadence, int(days))
         for partner, kind, cadence, days in con.execute(
-            "select partner_code, submission_kind, cadence, deadline_days"
-            " from raw.partner_submissions order by partner_code, submission_kind"
+            "select partner_code, kind, cadence, deadline_days"
+            " from raw.partner_submissions order by partner_code, kind"
         ).fetchall()
     ]
     schemes = con.execute(
