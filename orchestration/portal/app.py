@@ -14,7 +14,6 @@ import secrets
 import time
 from collections import defaultdict
 from contextlib import asynccontextmanager
-from datetime import date
 from http import HTTPStatus
 from pathlib import Path
 
@@ -278,7 +277,7 @@ class _Portal:
             max_bytes=self.max_bytes,
             error=error,
             can_upload=not account.is_engineer,
-            today=date.today(),
+            today=calendar.as_of_date(),
         )
 
     async def upload(self, request: Request) -> Response:
@@ -389,7 +388,7 @@ class _Portal:
                     "count": len(own),
                 }
             )
-        return self.render(request, "suivi.html", rows=rows, today=date.today())
+        return self.render(request, "suivi.html", rows=rows, today=calendar.as_of_date())
 
     async def partner_status(self, request: Request) -> Response:
         account = self.require(request)

@@ -1,1 +1,25 @@
-select * from {{ source('calendar', 'submission_calendar') }}
+select
+    partner_code,
+    submission_kind,
+    period,
+    cadence,
+    period_type,
+    period_year,
+    period_start,
+    period_end,
+    deadline_days,
+    deadline_date,
+    received,
+    accepted,
+    revisions,
+    first_received_at,
+    first_accepted_at,
+    last_accepted_at,
+    late,
+    missing,
+    status,
+    status_label,
+    days_late,
+    submission_ids,
+    as_of_date
+from {{ source('calendar', 'submission_calendar') }}

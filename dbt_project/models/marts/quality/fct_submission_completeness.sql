@@ -37,6 +37,6 @@ select
     -- now; once the `labels` branch's label macro and raw.vocabulary are merged, label it here.
     cast(status_label as varchar) as status_label,
     cast(days_late as integer) as days_late,
-    cast(submission_ids as varchar []) as submission_ids,
+    cast(submission_ids as varchar[]) as submission_ids,
     cast(as_of_date as date) as as_of_date
 from submission_calendar

@@ -14,12 +14,12 @@ calendar_files as (
 ),
 
 as_of as (
-    select max(as_of_date) as as_of_date
+    select max(dates.as_of_date) as as_of_date
     from (
         select as_of_date from completeness
         union all
         select as_of_date from calendar_files
-    )
+    ) as dates
 ),
 
 outcomes as (
