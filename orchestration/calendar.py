@@ -250,6 +250,12 @@ class Assessment:
         """A refused file must be corrected and sent again: nothing accepted, a refusal seen."""
         return not self.accepted and bool(self.refused)
 
+    @property
+    def last_submission(self) -> str | None:
+        """The latest file received for the period (covering it or refused), if any."""
+        seen = sorted({*self.files, *self.refused}, key=lambda f: f.received_at)
+        return seen[-1].submission_id if seen else None
+
     def overdue(self, grace: int) -> bool:
         """Missing for more than ``grace`` days past the due date."""
         return self.status == MISSING and self.days_late is not None and self.days_late > grace

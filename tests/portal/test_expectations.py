@@ -82,5 +82,7 @@ def test_refused_files_are_a_fact_beside_the_status_and_deadlines_are_listed():
     corrected = got["attendance", "2022-T1"]  # refused on time, corrected after 15 May
     assert (corrected.status, corrected.days_late, corrected.to_correct) == ("late", 5, False)
     assert [f.submission_id for f in corrected.files] == ["a-bad", "a-ok"]
+    assert corrected.last_submission == "a-ok" and pending.last_submission == "p22-bad"
+    assert got["attendance", "2022-T4"].last_submission is None
     assert got["attendance", "2022-T4"].status == "missing"
     assert got["attendance", "2022-T4"].status_label == label("completeness_statuses", "missing")
