@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestration.intake.templates import TEMPLATES_DIR
+from orchestration.vocabulary import label
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.portal.conftest import BAD_PLACEMENTS, PARTNER_A, placements_csv
 
@@ -42,7 +43,7 @@ def test_a_partner_signs_in_downloads_a_template_and_reads_both_receipts(portal,
             expect(page.get_by_role("heading", name="Ce qui est attendu")).to_be_visible()
             expected = page.locator("table").first
             expect(expected).to_contain_text("heures de fréquentation")
-            expect(expected).to_contain_text("trimestrielle")
+            expect(expected).to_contain_text(f"un fichier par {label('granularities', 'quarter')}")
 
             with page.expect_download() as info:
                 page.get_by_role("link", name="places et enfants accueillis").first.click()
