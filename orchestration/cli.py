@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from orchestration.intake.periods import parse_period
+    from orchestration.calendar import parse_period
     from orchestration.runner import print_summary, run_refresh
 
     reprocess = None
@@ -216,7 +216,8 @@ def _cmd_publish(args) -> int:
 def _cmd_status(args) -> int:
     import duckdb
 
-    from orchestration.deadlines import grace_days, overdue, timeliness
+    from orchestration.calendar import grace_days
+    from orchestration.deadlines import overdue, timeliness
     from orchestration.settings import prepare_environment, publication_dir
 
     home = prepare_environment()

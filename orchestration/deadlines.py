@@ -1,36 +1,32 @@
-"""Who has not sent what: submissions past their deadline plus a grace period.
+"""Who has not sent what: periods missing past their due date plus the grace period.
 
 One query serves the Dagster deadline checks (on the warehouse) and `sdsf status` (on the
-published copy), so the UI and the terminal always show the same table.
+published copy), so the UI and the terminal always show the same table. The rule itself
+(expected periods, due dates, statuses, the grace) is the submission calendar's
+(orchestration/calendar.py); the query only reads its codes from the completeness mart.
 """
 
 from __future__ import annotations
 
-import os
-
 import duckdb
 
-DEFAULT_GRACE_DAYS = 7
-
-
-def grace_days() -> int:
-    """Days after a deadline before a missing file counts (``SDSF_DEADLINE_GRACE_DAYS``)."""
-    return int(os.environ.get("SDSF_DEADLINE_GRACE_DAYS", DEFAULT_GRACE_DAYS))
+from orchestration import vocabulary
+from orchestration.calendar import MISSING
 
 
 def overdue(con: duckdb.DuckDBPyConnection, schema: str, grace: int) -> list[dict]:
-    """Expected periods with no accepted file by deadline + ``grace`` days, oldest first."""
+    """Periods still missing more than ``grace`` days after their due date, oldest first
+    (``calendar.Assessment.overdue``); ``status_label`` is the status in French."""
     rows = con.execute(
         f"""
         select
             partner_code, submission_kind, period, deadline_date,
-            received, status, as_of_date,
-            date_diff('day', deadline_date, as_of_date) as days_overdue
+            received, status, as_of_date, days_late as days_overdue
         from {schema}.fct_submission_completeness
-        where accepted = 0 and deadline_date + to_days(cast(? as integer)) < as_of_date
+        where status = ? and days_late > ?
         order by partner_code, submission_kind, period_start
         """,
-        [grace],
+        [MISSING, grace],
     ).fetchall()
     names = [
         "partner_code",
@@ -42,7 +38,10 @@ def overdue(con: duckdb.DuckDBPyConnection, schema: str, grace: int) -> list[dic
         "as_of_date",
         "days_overdue",
     ]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    out = [dict(zip(names, row, strict=True)) for row in rows]
+    for row in out:
+        row["status_label"] = vocabulary.label("completeness_statuses", row["status"])
+    return out
 
 
 def timeliness(con: duckdb.DuckDBPyConnection, schema: str) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.calendar.assets import submission_calendar
 from orchestration.defs.intake.assets import partner_submissions
 from orchestration.defs.intake.checks import contract_checks, rejected_submissions
 from orchestration.defs.intake.sensors import inbox_sensor
@@ -34,6 +35,7 @@ defs = dg.Definitions(
         territory_reference,
         child_population,
         partner_submissions,
+        submission_calendar,
         sdsf_dbt_models,
         publication_database,
         edition,

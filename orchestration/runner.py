@@ -40,9 +40,9 @@ def run_refresh(
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
+    from orchestration.calendar import parse_period
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
-    from orchestration.intake.periods import parse_period
     from orchestration.intake.service import collect_inbox, submissions_in_periods
 
     parse_dbt_project()

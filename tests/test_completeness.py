@@ -1,29 +1,32 @@
-"""Submission completeness: a hand-made warehouse through real dbt, checked row by row.
+"""Submission completeness in the warehouse: raw tables, the real calendar asset, real dbt.
 
-The warehouse holds only the raw tables the partner marts read. The expected rows are computed
-here in plain Python from the same few lists, with the rules the marts document: periods of the
-partner's cadence over the years of the schemes of its départements (started by as_of_date);
-a file meets a period when the periods it reports within it cover all the period's months; a
-file received on the deadline day is on time; files received after as_of_date do not count.
+Two kinds of test. The calendar cases (tests/calendar_cases.yaml, also run against the Python
+module and the portal) each get a warehouse of their own: the raw tables of the case, the
+`submission_calendar` asset materialized by Dagster on the case's day, dbt, and the mart's
+statuses read back. A broader scenario (several partners, kinds and cadences, overlapping
+schemes, revisions, files after the as-of date) is built through `dbt build` with the marts'
+tests, and each mart row is checked against the calendar module's own answer and named facts.
 """
 
 from __future__ import annotations
 
-import calendar
-import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
-from orchestration import vocabulary
+from orchestration import calendar, vocabulary
+from orchestration.defs.calendar.assets import submission_calendar
 from orchestration.intake.loading import ensure_raw_tables
 from orchestration.schemes import TABLE_COLUMNS
 from orchestration.warehouse import replace_tables
+from tests.calendar_cases import CASES, DEPARTEMENT, KIND, PARTNER
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).with_name("dbt")
@@ -106,43 +109,36 @@ def _create(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> No
     columns = TABLE_COLUMNS[table]
     ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
     con.execute(f"create table raw.{table} ({ddl})")
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(f"insert into raw.{table} ({', '.join(columns)}) values ({marks})", rows)
+    if rows:
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"insert into raw.{table} ({', '.join(columns)}) values ({marks})", rows)
 
 
 def _received(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def build_warehouse(path: Path) -> None:
+def build_warehouse(path: Path, partners, registry, schemes, actions, submissions) -> None:
+    """Raw tables as the reference and intake assets write them, from plain lists."""
     con = duckdb.connect(str(path))
     ensure_raw_tables(con)  # raw.submissions exactly as the intake creates it
-    schemes = [
-        {
-            "scheme_id": i,
-            "kind": k,
-            "title": i,
-            "departement_code": d,
-            "start_year": a,
-            "end_year": b,
-        }
-        for i, k, d, a, b in SCHEMES
-    ]
+    rows = [
+        {"scheme_id": i, "kind": k, "title": i, "departement_code": d, "start_year": a,
+         "end_year": b}
+        for i, k, d, a, b in schemes
+    ]  # fmt: skip
     # Columns the rows leave out (months, source note) stay null.
-    schemes = [tuple(row.get(name) for name in TABLE_COLUMNS["schemes"]) for row in schemes]
-    _create(con, "schemes", schemes)
+    _create(con, "schemes", [tuple(r.get(n) for n in TABLE_COLUMNS["schemes"]) for r in rows])
     _create(
         con,
         "actions",
-        [(s, a, "1", f"Action {a}", pilot, i) for i, (s, a, pilot) in enumerate(ACTIONS, 1)],
+        [(s, a, "1", f"Action {a}", pilot, i) for i, (s, a, pilot) in enumerate(actions, 1)],
     )
-    _create(con, "partners", [(code, name, kind) for code, name, kind, _ in PARTNERS])
+    _create(con, "partners", [(code, name, kind) for code, name, kind, _ in partners])
     _create(
-        con,
-        "partner_departements",
-        [(code, dep) for code, _, _, deps in PARTNERS for dep in deps],
+        con, "partner_departements", [(code, dep) for code, _, _, deps in partners for dep in deps]
     )
-    _create(con, "partner_submissions", REGISTRY)
+    _create(con, "partner_submissions", registry)
     replace_tables(
         con,
         {"vocabulary": vocabulary.vocabulary_table()},
@@ -153,11 +149,21 @@ def build_warehouse(path: Path) -> None:
         " received_at, status, rows_read, error_count, warning_count, periods)"
         " values (?, ?, ?, ?, ?, ?, ?, 1, 0, 0, ?)",
         [
-            (sid, partner, kind, f"{sid}.csv", sid, _received(at), status, periods)
-            for sid, partner, kind, at, status, periods in SUBMISSIONS
+            (sid, partner, kind, f"{sid}.csv", sid, at, status, periods)
+            for sid, partner, kind, at, status, periods in submissions
         ],
     )
     con.close()
+
+
+def materialize_calendar(warehouse: Path, as_of: date) -> None:
+    """The real calendar asset, run by Dagster on ``as_of``."""
+    result = dg.materialize(
+        [submission_calendar],
+        resources={"warehouse": DuckDBResource(database=str(warehouse))},
+        run_config={"ops": {"submission_calendar": {"config": {"as_of_date": as_of.isoformat()}}}},
+    )
+    assert result.success
 
 
 def run_dbt(warehouse: Path, work: Path, *args: str) -> None:
@@ -187,11 +193,65 @@ def run_dbt(warehouse: Path, work: Path, *args: str) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --------------------------------------------------------------------------- the cases table
+
+
+@pytest.fixture(scope="module")
+def case_work(tmp_path_factory) -> Path:
+    """One folder for every case: the same warehouse path and dbt target, so that dbt parses
+    the project once (partial parsing) instead of once per case."""
+    return tmp_path_factory.mktemp("calendar-cases")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_calendar_case_in_the_warehouse(case, case_work):
+    warehouse = case_work / "warehouse.duckdb"
+    warehouse.unlink(missing_ok=True)
+    build_warehouse(
+        warehouse,
+        partners=[(PARTNER, "Partenaire", "caf", [DEPARTEMENT])],
+        registry=[(PARTNER, KIND, case.cadence, case.deadline_days)],
+        schemes=[(f"s{y}", "sdsf", DEPARTEMENT, y, y) for y in case.years],
+        actions=[],
+        submissions=[
+            (
+                f.submission_id,
+                PARTNER,
+                KIND,
+                f.received_at,
+                "acceptee" if f.accepted else "rejetee",
+                list(f.periods),
+            )
+            for f in case.calendar_files()
+        ],  # fmt: skip
+    )
+    materialize_calendar(warehouse, case.today)
+    run_dbt(warehouse, case_work, "run", "--select", "+fct_submission_completeness")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = _rows(con, "select period, status, status_label, as_of_date"
+                          " from marts.fct_submission_completeness")  # fmt: skip
+    assert {r["period"]: r["status"] for r in rows} == case.expected
+    for r in rows:
+        assert r["status_label"] == vocabulary.label("completeness_statuses", r["status"])
+        assert r["as_of_date"] == case.today
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     work = tmp_path_factory.mktemp("completeness")
     warehouse = work / "warehouse.duckdb"
-    build_warehouse(warehouse)
+    submissions = [(sid, p, k, _received(at), st, per) for sid, p, k, at, st, per in SUBMISSIONS]
+    build_warehouse(warehouse, PARTNERS, REGISTRY, SCHEMES, ACTIONS, submissions)
+    materialize_calendar(warehouse, AS_OF)
     run_dbt(
         warehouse,
         work,
@@ -202,158 +262,80 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         # indicators...) need tables this warehouse deliberately lacks.
         "--indirect-selection",
         "buildable",
-        "--vars",
-        json.dumps({"as_of_date": AS_OF.isoformat()}),
     )
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def scenario_assessments() -> list[calendar.Assessment]:
+    """The calendar module's answer for the scenario, from the same lists."""
+    years = {
+        code: calendar.scheme_years(deps, [(d, a, b) for _, _, d, a, b in SCHEMES])
+        for code, _, _, deps in PARTNERS
+    }
+    files: dict = {}
+    for sid, partner, kind, at, status, periods in SUBMISSIONS:
+        files.setdefault((partner, kind), []).append(
+            calendar.File(sid, _received(at), status == "acceptee", tuple(periods))
+        )
+    registry = [calendar.Expectation(*line) for line in REGISTRY]
+    return calendar.assess_registry(registry, years, files, AS_OF)
 
 
-# --------------------------------------------------------------------------- the expectation
-
-
-def _bounds(code: str) -> tuple[date, date]:
-    """First and last day of a canonical period code (2018, 2018-T2, 2018-05)."""
-    year = int(code[:4])
-    if len(code) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    if code[5] == "T":
-        first = 3 * int(code[6]) - 2
-        last = first + 2
-    else:
-        first = last = int(code[5:7])
-    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
-
-
-def _months(start: date, end: date) -> set[tuple[int, int]]:
-    return {(start.year, m) for m in range(start.month, end.month + 1)}
-
-
-def expected_periods(partner: str, cadence: str) -> list[tuple[str, int, date, date]]:
-    deps = next(d for code, _, _, d in PARTNERS if code == partner)
-    years = sorted({y for _, _, dep, a, b in SCHEMES if dep in deps for y in range(a, b + 1)})
-    out = []
-    for year in years:
-        if cadence == "year":
-            codes = [str(year)]
-        elif cadence == "quarter":
-            codes = [f"{year}-T{q}" for q in range(1, 5)]
-        else:
-            codes = [f"{year}-{m:02d}" for m in range(1, 13)]
-        for code in codes:
-            start, end = _bounds(code)
-            if start <= AS_OF:
-                out.append((code, year, start, end))
-    return out
-
-
-def covers(periods: list[str], start: date, end: date) -> bool:
-    inside = [_bounds(p) for p in periods if start <= _bounds(p)[0] and _bounds(p)[1] <= end]
-    covered = set().union(*(_months(a, b) for a, b in inside)) if inside else set()
-    return covered == _months(start, end)
-
-
-def expected_completeness() -> dict[tuple, dict]:
-    rows = {}
-    for partner, kind, cadence, days in REGISTRY:
-        for code, year, start, end in expected_periods(partner, cadence):
-            deadline = end + timedelta(days=days)
-            files = [
-                (sid, _received(at), status == "acceptee")
-                for sid, p, k, at, status, periods in SUBMISSIONS
-                if p == partner
-                and k == kind
-                and _received(at).date() <= AS_OF
-                and covers(periods, start, end)
-            ]
-            accepted = sorted(at for _, at, ok in files if ok)
-            on_time = bool(accepted) and accepted[0].date() <= deadline
-            past = deadline < AS_OF
-            if on_time:
-                status, days_late = "à l'heure", 0
-            elif accepted:
-                status, days_late = "en retard", (accepted[0].date() - deadline).days
-            elif past:
-                status, days_late = "manquant", (AS_OF - deadline).days
-            else:
-                status, days_late = "attendu", None
-            rows[(partner, kind, code)] = {
-                "partner_code": partner,
-                "submission_kind": kind,
-                "period": code,
-                "cadence": cadence,
-                "submission_kind_label": KIND_FR[kind],
-                "cadence_label": CADENCE_FR[cadence],
-                "period_type": cadence,  # cadences and period types: the granularities
-                "period_year": year,
-                "period_start": start,
-                "period_end": end,
-                "deadline_days": days,
-                "deadline_date": deadline,
-                "expected": 1,
-                "received": len(files),
-                "accepted": int(bool(accepted)),
-                "revisions": max(len(accepted) - 1, 0),
-                "first_received_at": min((at for _, at, _ in files), default=None),
-                "first_accepted_at": accepted[0] if accepted else None,
-                "last_accepted_at": accepted[-1] if accepted else None,
-                "late": int((bool(accepted) and not on_time) or (not accepted and past)),
-                "missing": int(not accepted and past),
-                "status": status,
-                "days_late": days_late,
-                "submission_ids": sorted(sid for sid, _, _ in files),
-                "as_of_date": AS_OF,
-            }
-    return rows
-
-
-# --------------------------------------------------------------------------- the tests
-
-
-def test_every_completeness_row_matches_the_hand_computation(marts):
+def test_every_completeness_row_is_the_calendar_s_with_its_labels(marts):
     actual = {
         (r["partner_code"], r["submission_kind"], r["period"]): r
         for r in _rows(marts, "select * from marts.fct_submission_completeness")
     }
-    expected = expected_completeness()
+    expected = {}
+    for row in calendar.calendar_rows(scenario_assessments()):
+        row = {
+            **row,
+            "submission_kind_label": KIND_FR[row["submission_kind"]],
+            "cadence_label": CADENCE_FR[row["cadence"]],
+            "expected": 1,
+        }
+        expected[(row["partner_code"], row["submission_kind"], row["period"])] = row
     assert sorted(actual) == sorted(expected)
     for key, row in expected.items():
-        assert actual[key] == row, key
+        assert actual[key] == {name: row[name] for name in actual[key]}, key
 
 
-def test_the_scenario_exercises_every_status_and_rule(marts):
-    """Guards the fixture: each case named in the module docstring is really present."""
-    rows = expected_completeness()
-    assert {r["status"] for r in rows.values()} == {"à l'heure", "en retard", "manquant", "attendu"}
-    assert rows[("CAF40", "placements", "2018")]["status"] == "à l'heure"  # on the deadline day
-    assert rows[("CAF40", "placements", "2018")]["revisions"] == 1
-    assert rows[("CAF40", "attendance", "2018-T2")]["status"] == "à l'heure"  # three months
-    assert rows[("CAF40", "attendance", "2018-T3")]["status"] == "manquant"  # two months only
-    assert rows[("CAF40", "attendance", "2018-T4")]["received"] == 0  # annual file too coarse
+def test_the_scenario_s_named_facts(marts):
+    rows = {
+        (r["partner_code"], r["submission_kind"], r["period"]): r
+        for r in _rows(marts, "select * from marts.fct_submission_completeness")
+    }
+    assert {r["status"] for r in rows.values()} == set(calendar.STATUSES)
+    on_deadline_day = rows[("CAF40", "placements", "2018")]
+    assert on_deadline_day["status"] == "on_time" and on_deadline_day["revisions"] == 1
+    assert on_deadline_day["deadline_date"] == date(2019, 3, 31)
+    assert rows[("CAF40", "placements", "2019")]["status"] == "on_time"  # refused, then accepted
+    one_day_late = rows[("CAF40", "attendance", "2018-T1")]
+    assert (one_day_late["status"], one_day_late["days_late"]) == ("late", 1)
+    assert rows[("CAF40", "attendance", "2018-T2")]["status"] == "on_time"  # its three months
+    two_months = rows[("CAF40", "attendance", "2018-T3")]
+    assert (two_months["status"], two_months["received"]) == ("missing", 1)  # part of it only
+    assert rows[("CAF40", "attendance", "2018-T4")]["received"] == 0  # yearly file too coarse
     assert rows[("CAF40", "attendance", "2019-T4")]["received"] == 0  # file after as_of
     assert rows[("CAF91", "attendance", "2019-02")]["received"] == 2
-    assert rows[("CAF40", "placements", "2020")]["status"] == "attendu"
+    assert rows[("CAF91", "attendance", "2019-02")]["status"] == "late"  # refused, then late
+    assert rows[("MSA_X", "beneficiaries", "2018")]["status"] == "on_time"  # four quarters
+    assert rows[("CAF40", "placements", "2020")]["status"] == "pending"
+    assert rows[("MSA_X", "beneficiaries", "2019")]["deadline_date"] == date(2020, 2, 29)
     assert not any(k[0] == "ASSO99" for k in rows)  # no scheme in its département
     assert sum(1 for k in rows if k[:2] == ("CAF40", "placements")) == 3  # 2018, 2019, 2020
 
 
-def test_timeliness_counts_and_on_time_rate(marts):
-    completeness = expected_completeness().values()
+def test_timeliness_counts_status_codes_and_unmatched_files(marts):
+    assessments = scenario_assessments()
     expected = {}
     for partner, kind, cadence, days in REGISTRY:
-        mine = [
-            r for r in completeness if (r["partner_code"], r["submission_kind"]) == (partner, kind)
-        ]
-        statuses = [r["status"] for r in mine]
-        settled = len(mine) - statuses.count("attendu")
-        matched = {sid for r in mine for sid in r["submission_ids"]}
+        mine = [a for a in assessments if (a.partner, a.kind) == (partner, kind)]
+        statuses = [a.status for a in mine]
+        settled = len(mine) - statuses.count("pending")
+        matched = {f.submission_id for a in mine for f in a.files}
         files = [
             sid
             for sid, p, k, at, _, _ in SUBMISSIONS
@@ -367,14 +349,14 @@ def test_timeliness_counts_and_on_time_rate(marts):
             "cadence_label": CADENCE_FR[cadence],
             "deadline_days": days,
             "periods_expected": len(mine),
-            "periods_on_time": statuses.count("à l'heure"),
-            "periods_late": statuses.count("en retard"),
-            "periods_missing": statuses.count("manquant"),
-            "periods_pending": statuses.count("attendu"),
-            "revisions": sum(r["revisions"] for r in mine),
+            "periods_on_time": statuses.count("on_time"),
+            "periods_late": statuses.count("late"),
+            "periods_missing": statuses.count("missing"),
+            "periods_pending": statuses.count("pending"),
+            "revisions": sum(a.revisions for a in mine),
             "files_received": len(files),
             "files_unmatched": len([f for f in files if f not in matched]),
-            "on_time_rate": statuses.count("à l'heure") / settled if settled else None,
+            "on_time_rate": statuses.count("on_time") / settled if settled else None,
             "as_of_date": AS_OF,
         }
     actual = {
@@ -382,9 +364,11 @@ def test_timeliness_counts_and_on_time_rate(marts):
         for r in _rows(marts, "select * from marts.fct_submission_timeliness")
     }
     assert actual == expected
-    # p2017 (a year before any scheme) and a19bad (no readable period) meet nothing.
+    # p2017 (a year before any scheme) meets nothing; nor do a18y (a year, for quarters) and
+    # a19bad (no readable period).
     assert actual[("CAF40", "placements")]["files_unmatched"] == 1
-    assert actual[("CAF40", "attendance")]["files_unmatched"] == 3  # a18q3, a18y, a19bad
+    assert actual[("CAF40", "attendance")]["files_unmatched"] == 2
+    assert actual[("CAF40", "attendance")]["periods_on_time"] == 3  # 2018-T2, 2019-T1, 2019-T2
 
 
 def test_dim_partners_describes_each_partner(marts):

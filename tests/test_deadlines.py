@@ -6,6 +6,7 @@ import re
 import shutil
 
 import dagster as dg
+import duckdb
 
 from tests.conftest import run_sdsf
 
@@ -51,3 +52,44 @@ def test_deadline_check_fails_for_missing_files_then_passes_once_they_arrive(dem
     after = _evaluation(home, _run(home))
     assert after.passed, after.metadata["missing"].value
     assert after.metadata["periods_overdue"].value == 0
+
+
+def test_sdsf_status_the_published_mart_and_the_portal_give_the_same_answer(demo_home):
+    """After a run, every expected period has the same status in the published completeness
+    mart (what /qualite shows) and in the portal (live, on the store's manifests); the periods
+    `sdsf status` lists as overdue are the portal's missing ones past the grace."""
+    from orchestration.calendar import as_of_date
+    from orchestration.intake.store import SubmissionStore
+    from orchestration.portal.expectations import partner_expectations, partner_years
+    from orchestration.schemes import load_partners, load_schemes
+    from orchestration.settings import publication_dir
+
+    with duckdb.connect(str(publication_dir(demo_home) / "publication.duckdb"), True) as con:
+        published = dict(
+            ((p, k, period), (status, as_of))
+            for p, k, period, status, as_of in con.execute(
+                "select partner_code, submission_kind, period, status, as_of_date"
+                " from main.fct_submission_completeness"
+            ).fetchall()
+        )
+    (as_of,) = {a for _, a in published.values()}
+    assert as_of == as_of_date()
+    partners = load_partners()
+    schemes = load_schemes(partners=partners)
+    manifests = [sub.manifest() for sub in SubmissionStore(demo_home).all()]
+    portal = {}
+    for partner in partners.values():
+        for e in partner_expectations(
+            partner, manifests, partner_years(partner, schemes), today=as_of
+        ):
+            portal[(e.partner, e.kind, e.period.code)] = e
+    assert {key: status for key, (status, _) in published.items()} == {
+        key: e.status for key, e in portal.items()
+    }
+    assert "missing" in {e.status for e in portal.values()}
+
+    result = run_sdsf(demo_home, "status", "--grace-days", "30", check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    listed = set(re.findall(r"^(\S+)\s+(placements|attendance|beneficiaries)\s+(\d{4}\S*)\s+\d{4}-",
+                            result.stdout, flags=re.M))  # fmt: skip
+    assert listed == {key for key, e in portal.items() if e.overdue(30)}

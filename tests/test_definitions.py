@@ -23,7 +23,9 @@ def test_definitions_load_with_every_asset_described_and_grouped(tmp_path, monke
         assert node.owners, f"{key} has no owner"
         assert node.kinds, f"{key} has no kind"
     groups = {graph.get(key).group_name for key in keys}
-    assert groups == {"reference", "intake", "staging", "intermediate", "marts", "publication"}
+    assert groups == {
+        "reference", "intake", "calendar", "staging", "intermediate", "marts", "publication",
+    }  # fmt: skip
     assert defs.resolve_job_def("refresh") is not None
     assert defs.resolve_job_def("refresh_models") is not None
     sensors = {s.name: s for s in defs.sensors}
@@ -54,3 +56,20 @@ def test_marts_sit_downstream_of_partner_submissions(tmp_path, monkeypatch):
     assert dg.AssetKey(["submissions", "placements"]) in ancestors
     assert dg.AssetKey(["population", "child_population"]) in ancestors
     assert dg.AssetKey(["cog", "communes"]) in ancestors
+
+
+def test_the_completeness_marts_read_the_calendar_asset(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    calendar = dg.AssetKey(["calendar", "submission_calendar"])
+    files = dg.AssetKey(["calendar", "submission_calendar_files"])
+    staged = graph.get(dg.AssetKey(["staging", "stg_calendar__submission_calendar"]))
+    assert staged.parent_keys == {calendar}
+    timeliness = graph.get(dg.AssetKey(["marts", "fct_submission_timeliness"]))
+    assert dg.AssetKey(["staging", "stg_calendar__submission_calendar_files"]) in (
+        timeliness.parent_keys
+    )
+    assert graph.get(files).parent_keys >= {dg.AssetKey(["submissions", "submissions"])}
+    assert dg.AssetKey(["submissions", "submissions"]) in graph.get(calendar).parent_keys

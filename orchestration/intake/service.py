@@ -17,8 +17,8 @@ import duckdb
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
+from orchestration.calendar import Period, parse_period
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
-from orchestration.intake.periods import Period, parse_period
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.store import StoredSubmission, SubmissionStore

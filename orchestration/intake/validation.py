@@ -29,7 +29,7 @@ import pandera.pandas as pa
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
-from orchestration.intake.periods import parse_period
+from orchestration.calendar import parse_period
 from orchestration.intake.reading import (
     DistinctCells,
     UnreadableFile,

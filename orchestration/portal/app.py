@@ -14,7 +14,6 @@ import secrets
 import time
 from collections import defaultdict
 from contextlib import asynccontextmanager
-from datetime import date
 from http import HTTPStatus
 from pathlib import Path
 
@@ -31,12 +30,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from models import KINDS
+from orchestration import calendar, vocabulary
 from orchestration import schemes as scheme_defs
-from orchestration import vocabulary
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.portal.accounts import Account, AccountStore, portal_dir
-from orchestration.portal.expectations import partner_expectations
+from orchestration.portal.expectations import partner_expectations, partner_years
 from orchestration.portal.receiving import ReferenceCache, max_upload_bytes, receive_upload
 from orchestration.portal.uploads import UploadRefused, read_upload
 from orchestration.settings import sdsf_home
@@ -163,6 +162,11 @@ class _Portal:
     def partners(self) -> dict:
         return scheme_defs.load_partners()
 
+    def expectations(self, partner, manifests: list[dict]) -> list:
+        """The submission calendar's expected periods of ``partner``, as of today."""
+        schemes = scheme_defs.load_schemes(partners=self.partners())
+        return partner_expectations(partner, manifests, partner_years(partner, schemes))
+
     def manifests(self, partner: str | None = None) -> list[dict]:
         out = []
         for sub in self.store.all():
@@ -256,7 +260,9 @@ class _Portal:
     async def _partner_page(self, request, account, code, error=None, status=200):
         partner = self.partners().get(code)
         manifests = await run_in_threadpool(self.manifests, code)
-        expectations = partner_expectations(partner, manifests) if partner else []
+        expectations = (
+            await run_in_threadpool(self.expectations, partner, manifests) if partner else []
+        )
         kinds = [s.kind for s in partner.submissions] if partner else []
         return self.render(
             request,
@@ -271,7 +277,7 @@ class _Portal:
             max_bytes=self.max_bytes,
             error=error,
             can_upload=not account.is_engineer,
-            today=date.today(),
+            today=calendar.as_of_date(),
         )
 
     async def upload(self, request: Request) -> Response:
@@ -366,21 +372,23 @@ class _Portal:
         for code, partner in self.partners().items():
             if not partner.submissions:
                 continue
-            items = partner_expectations(partner, manifests)
+            items = await run_in_threadpool(self.expectations, partner, manifests)
             own = [m for m in manifests if m.get("partner") == code]
             rows.append(
                 {
                     "code": code,
                     "name": partner.name,
                     "expected": len(items),
-                    "accepted": sum(e.accepted for e in items),
-                    "late": sum(e.late and not e.accepted for e in items),
-                    "refused": sum(e.status.startswith("refuse") for e in items),
+                    "on_time": sum(e.status == calendar.ON_TIME for e in items),
+                    "late": sum(e.status == calendar.LATE for e in items),
+                    "missing": sum(e.status == calendar.MISSING for e in items),
+                    "pending": sum(e.status == calendar.PENDING for e in items),
+                    "refused": sum(e.to_correct for e in items),
                     "last": max((m["received_at"] for m in own), default=None),
                     "count": len(own),
                 }
             )
-        return self.render(request, "suivi.html", rows=rows, today=date.today())
+        return self.render(request, "suivi.html", rows=rows, today=calendar.as_of_date())
 
     async def partner_status(self, request: Request) -> Response:
         account = self.require(request)

@@ -7,8 +7,8 @@ from dagster_duckdb import DuckDBResource
 
 from models import KINDS
 from orchestration import vocabulary
+from orchestration.calendar import parse_period
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
-from orchestration.intake.periods import parse_period
 from orchestration.intake.service import process_submissions, submissions_in_periods
 from orchestration.settings import sdsf_home
 

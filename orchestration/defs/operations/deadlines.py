@@ -1,17 +1,18 @@
 """Deadlines as asset checks: one per partner and kind of file in the partner registry.
 
 Each check reads the completeness mart after it is rebuilt and fails, listing the periods,
-when a period's file has not been accepted by its deadline plus the grace period
-(``SDSF_DEADLINE_GRACE_DAYS``, default 7). It passes again once the file arrives and the
-models are refreshed. Checks do not block the run: a late partner must not stop the others'
-figures from being published.
+when a period's file has not been accepted by its due date plus the grace period (both from
+the submission calendar, orchestration/calendar.py: ``SDSF_DEADLINE_GRACE_DAYS``, default 7).
+It passes again once the file arrives and the models are refreshed. Checks do not block the
+run: a late partner must not stop the others' figures from being published.
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import schemes as scheme_defs
-from orchestration.deadlines import grace_days, overdue
+from orchestration.calendar import grace_days
+from orchestration.deadlines import overdue
 
 COMPLETENESS = dg.AssetKey(["marts", "fct_submission_completeness"])
 
@@ -55,7 +56,7 @@ def deadline_checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBRes
         late = [r for r in rows if r["partner_code"] == partner and r["submission_kind"] == kind]
         table = "\n".join(
             f"| {r['period']} | {r['deadline_date']} | {r['days_overdue']} | "
-            f"{r['received']} | {r['status']} |"
+            f"{r['received']} | {r['status_label']} |"
             for r in late
         )
         yield dg.AssetCheckResult(

@@ -5,7 +5,7 @@ with q as (
     select
         partner_code, submission_kind, submission_kind_label, period, cadence, cadence_label,
         period_type, period_year, deadline_date, expected, received, accepted, revisions, late,
-        missing, status, days_late, as_of_date,
+        missing, status, status_label, days_late, as_of_date,
         strftime(last_accepted_at, '%d/%m/%Y') as last_accepted_fr,
         strftime(deadline_date, '%d/%m/%Y') as deadline_fr
     from fct_submission_completeness

@@ -1,21 +1,25 @@
 -- One row per partner and kind of file of the registry: how its expected periods turned out,
 -- and the on-time rate over the periods whose outcome is settled (on time, late or missing;
--- a period still « attendu » is left out of the rate). Files received that meet no expected
+-- a period still pending is left out of the rate). Files received that meet no expected
 -- period (no readable period, a year outside the schemes, a period longer than the cadence
--- asks for, or only part of one) are counted rather than dropped.
-{%- set as_of_var = var('as_of_date', none) %}
+-- asks for, or only part of one) are counted rather than dropped. Statuses and matches come
+-- from the submission calendar (orchestration/calendar.py); this model only counts codes.
 
-with as_of as (
-    select
-        {% if as_of_var -%}
-            cast('{{ as_of_var }}' as date)
-        {%- else -%}
-            current_date
-        {%- endif %} as as_of_date
+with completeness as (
+    select * from {{ ref('fct_submission_completeness') }}
 ),
 
-completeness as (
-    select * from {{ ref('fct_submission_completeness') }}
+calendar_files as (
+    select * from {{ ref('stg_calendar__submission_calendar_files') }}
+),
+
+as_of as (
+    select max(dates.as_of_date) as as_of_date
+    from (
+        select as_of_date from completeness
+        union all
+        select as_of_date from calendar_files
+    ) as dates
 ),
 
 outcomes as (
@@ -23,36 +27,23 @@ outcomes as (
         partner_code,
         submission_kind,
         count(*) as periods_expected,
-        count(*) filter (where status = 'à l''heure') as periods_on_time,
-        count(*) filter (where status = 'en retard') as periods_late,
-        count(*) filter (where status = 'manquant') as periods_missing,
-        count(*) filter (where status = 'attendu') as periods_pending,
+        count(*) filter (where status = 'on_time') as periods_on_time,
+        count(*) filter (where status = 'late') as periods_late,
+        count(*) filter (where status = 'missing') as periods_missing,
+        count(*) filter (where status = 'pending') as periods_pending,
         sum(revisions) as revisions
     from completeness
     group by partner_code, submission_kind
 ),
 
-matched_files as (
-    select distinct
-        completeness.partner_code,
-        completeness.submission_kind,
-        covering.submission_id
-    from completeness
-    cross join unnest(completeness.submission_ids) as covering (submission_id)
-),
-
 files as (
     select
-        submissions.partner_code,
-        submissions.submission_kind,
+        partner_code,
+        submission_kind,
         count(*) as files_received,
-        count(*) filter (where matched_files.submission_id is null) as files_unmatched
-    from {{ ref('stg_submissions__submissions') }} as submissions
-    cross join as_of
-    left join matched_files
-        on submissions.submission_id = matched_files.submission_id
-    where cast(submissions.received_at as date) <= as_of.as_of_date
-    group by submissions.partner_code, submissions.submission_kind
+        count(*) filter (where not matched) as files_unmatched
+    from calendar_files
+    group by partner_code, submission_kind
 )
 
 select
