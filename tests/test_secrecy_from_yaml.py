@@ -307,6 +307,6 @@ def test_small_counts_of_a_yaml_only_measure_are_hidden_in_every_output(built):
 def test_the_exports_readme_names_the_new_measures_among_those_counting_people(built):
     [xlsx] = (built["edition"] / "exports").glob("*.xlsx")
     with zipfile.ZipFile(xlsx) as z:
-        [rule] = [text for text in _shared_strings(z) if "counts_people" in text]
+        [rule] = [text for text in _shared_strings(z) if "colonne counts_people" in text]
     assert all(m["label"] in rule for m in NEW_MEASURES), rule
     assert "Places d'accueil" not in rule  # places describe equipment, not people
