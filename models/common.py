@@ -15,10 +15,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from orchestration import vocabulary
+from orchestration.calendar import PERIOD_PATTERN, PERIOD_RULE
 
-# Accepted spellings of a reporting period: 2017, 2017-03, 2017-T2 / 2017-Q2, 03/2017.
-PERIOD_PATTERN = r"^\s*(\d{4}|\d{4}-(0?[1-9]|1[0-2])|\d{4}-[TtQq][1-4]|(0?[1-9]|1[0-2])/\d{4})\s*$"
-PERIOD_RULE = "AAAA, AAAA-MM, MM/AAAA ou AAAA-T1 à AAAA-T4 (ex. 2017, 2017-03, 2017-T2)"
 COMMUNE_CODE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
 EPCI_SIREN_PATTERN = r"^\d{9}$"
 

@@ -43,10 +43,17 @@ STATUSES = vocabulary.codes("completeness_statuses")  # on_time, late, pending, 
 ON_TIME, LATE, PENDING, MISSING = "on_time", "late", "pending", "missing"
 assert set(STATUSES) == {ON_TIME, LATE, PENDING, MISSING}, STATUSES
 
+# The spellings of a period partners may write; the contracts' pattern is built from them, so
+# what a contract accepts is exactly what parse_period reads.
+_MONTH_NUMBER = r"(0?[1-9]|1[0-2])"
 _YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_MONTH_FR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_MONTH = re.compile(rf"^(\d{{4}})-{_MONTH_NUMBER}$")
+_MONTH_FR = re.compile(rf"^{_MONTH_NUMBER}/(\d{{4}})$")
 _QUARTER = re.compile(r"^(\d{4})-[TtQq]([1-4])$")
+PERIOD_PATTERN = (
+    r"^\s*(" + "|".join(p.pattern[1:-1] for p in (_YEAR, _QUARTER, _MONTH, _MONTH_FR)) + r")\s*$"
+)
+PERIOD_RULE = "AAAA, AAAA-MM, MM/AAAA ou AAAA-T1 à AAAA-T4 (ex. 2017, 2017-03, 2017-T2)"
 
 
 # --------------------------------------------------------------------------- periods

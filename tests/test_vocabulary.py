@@ -67,3 +67,9 @@ def test_a_broken_vocabulary_file_is_refused_with_where_and_why(tmp_path, text, 
 def test_an_unknown_list_names_the_file():
     with pytest.raises(KeyError, match="vocabulary.yaml"):
         vocabulary.codes("no_such_list")
+
+
+def test_every_kind_of_file_has_a_contract_and_every_contract_a_kind():
+    from models import CONTRACTS
+
+    assert list(CONTRACTS) == list(vocabulary.codes("submission_kinds"))

@@ -1,6 +1,7 @@
 -- Yearly values (quarterly rows are in fct_indicator_values_quarterly) with French texts, written
 -- by the macros of site.duckdb (orchestration/editions.py). `is_area` marks the scheme's whole
 -- area (the département, or the charte's perimeter).
+-- A hidden figure reads its secrecy_note (the vocabulary's label of the status `secret`).
 -- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
 -- an empty table yields one row of nulls instead, which every page query filters out.
 with q as (
@@ -11,13 +12,13 @@ with q as (
         v.territory_level in ('departement', 'perimetre') as is_area,
         coalesce(
             fr_number(v.value, i.unit),
-            case when v.secret_value then 'secret statistique' else '–' end
+            case when v.secret_value then v.secrecy_note else '–' end
         ) as value_fr,
         coalesce(fr_number(v.expected_value, i.unit), '–') as expected_fr,
         coalesce(fr_number(v.target_value, i.unit), '–') as target_fr,
         coalesce(
             fr_number(v.baseline_value, i.unit),
-            case when v.secret_baseline then 'secret statistique' else '–' end
+            case when v.secret_baseline then v.secrecy_note else '–' end
         ) as baseline_fr,
         coalesce(fr_percent(v.progress), '–') as progress_fr,
         coalesce(fr_percent(v.expected_progress), '–') as expected_progress_fr

@@ -1,4 +1,5 @@
 -- Quarterly values (EAJE occupation and billing rates) for the scheme's whole area.
+-- A hidden figure reads its secrecy_note (the vocabulary's label of the status `secret`).
 -- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
 -- an empty table yields one row of nulls instead, which every page query filters out.
 with q as (
@@ -6,7 +7,7 @@ with q as (
         v.scheme_id, v.indicator_code, v.period, v.year, v.value,
         coalesce(
             fr_number(v.value, i.unit),
-            case when v.secret_value then 'secret statistique' else '–' end
+            case when v.secret_value then v.secrecy_note else '–' end
         ) as value_fr
     from fct_indicator_values as v
     left join dim_indicators as i using (scheme_id, indicator_code)
