@@ -294,6 +294,7 @@ def test_every_completeness_row_is_the_calendar_s_with_its_labels(marts):
             **row,
             "submission_kind_label": KIND_FR[row["submission_kind"]],
             "cadence_label": CADENCE_FR[row["cadence"]],
+            "status_label": vocabulary.label("completeness_statuses", row["status"]),
             "expected": 1,
         }
         expected[(row["partner_code"], row["submission_kind"], row["period"])] = row

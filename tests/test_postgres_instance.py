@@ -111,7 +111,7 @@ from orchestration.settings import prepare_environment
 prepare_environment()
 from orchestration.definitions import defs
 job = defs.resolve_job_def("refresh_models")
-keys = [k for k in defs.resolve_all_asset_keys() if k.path[0] == "schemes"]
+keys = [k for k in defs.resolve_all_asset_keys() if k.path[0] in ("schemes", "reference")]
 with dg.DagsterInstance.get() as instance:
     result = job.execute_in_process(instance=instance, asset_selection=keys)
     print(json.dumps({"run_id": result.run_id, "success": result.success,
