@@ -549,6 +549,8 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
     ).fetchone()
 
     page = browser.open("/qualite")
+    for status in vocabulary.entries("completeness_statuses"):
+        expect(page.locator("article")).to_contain_text(f"« {status.label} » : {status.definition}")
     revision = page.get_by_role("row").filter(has_text="Taux de couverture global")
     expect(revision.first).to_contain_text(french(old))
     expect(revision.first).to_contain_text(french(new))
