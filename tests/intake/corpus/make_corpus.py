@@ -423,8 +423,6 @@ def refused_files() -> dict[str, bytes]:
         "refuse_pdf_renamed.csv": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n"
         b"endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
         "refuse_png_renamed.csv": fake_png(),
-        "refuse_utf16_unicode_text.csv": "\ufeff".encode("utf-16-le")
-        + table([A, *GOOD_ATTENDANCE], sep="\t", eol="\r\n", encoding="utf-16-le"),
         "refuse_wrong_kind_attendance_as_placements.csv": table([A, *GOOD_ATTENDANCE]),
         "refuse_wrong_kind_beneficiaries_as_attendance.csv": table([B, *GOOD_BENEFICIARIES]),
         "refuse_missing_required_column.csv": table(
