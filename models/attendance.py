@@ -9,9 +9,10 @@ from models.common import MAX_PLACES, PER_PERIOD_DAY, column, period_column
 
 # Hours one row may count per day: every plausible place of a structure open round the clock.
 MAX_HOURS_PER_DAY = MAX_PLACES * 24
+_PLACES_SHOWN = f"{MAX_PLACES:,}".replace(",", "\u202f")
 _HOURS_WHY = (
-    f"heures par jour d'ouverture ({MAX_PLACES} places × 24 h ; sans jours d'ouverture, par "
-    "jour de la période)"
+    f"heures par jour d'ouverture ({_PLACES_SHOWN} places × 24 h ; sans jours d'ouverture, "
+    "par jour de la période)"
 )
 
 

@@ -317,6 +317,8 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
     if receipt.errors:
         return Validated(receipt, None)
     _check_unnamed(table, mapping, receipt)
+    if receipt.errors:  # cells shifted by decimal commas: reading on would only guess
+        return Validated(receipt, None)
 
     lines = table.lines.to_numpy()
     allowed = {
@@ -618,10 +620,10 @@ def _read_numbers(column: _Column, raw: pd.Series, empty: np.ndarray, receipt) -
             "virgule (1,234), mais un effectif est un nombre entier.",
             typed=False,
         )
-    wellformed = cleaned.str.match(_NUMBER_TEXT).to_numpy(dtype=bool)
+    wellformed = cleaned.str.match(_NUMBER_TEXT).to_numpy(dtype=bool) & ~column.bad
     values = pd.to_numeric(
         cleaned.str.replace(",", ".").where(wellformed & ~empty), errors="coerce"
-    ).astype("float64")
+    ).astype("float64")  # a value already refused reads as nothing: no rule judges it again
     column.report(
         ~np.isfinite(values.to_numpy()) & ~empty,
         receipt,
@@ -850,7 +852,8 @@ def _check_references(columns, kind, reference, receipt) -> None:
         "period",
         [isinstance(v, str) and p is None for v, p in zip(period.values, periods, strict=True)],
         "period_out_of_range",
-        "Période impossible : l'année doit être une vraie année (ex. 2017), pas 0000.",
+        "Période impossible : l'année doit être une vraie année du calendrier, de 0001 "
+        "à 9999 (ex. 2017).",
     )
     future = [p is not None and p.start > reference.today for p in periods]
     flag("period", future, "period_in_future", "Cette période n'a pas encore commencé.")
