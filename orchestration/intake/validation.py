@@ -29,7 +29,8 @@ import pandera.pandas as pa
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
-from orchestration.calendar import parse_period
+from orchestration.calendar import parse_date, parse_period
+from orchestration.intake.action_reports import ActionReference, check_action_reports
 from orchestration.intake.reading import (
     DistinctCells,
     UnreadableFile,
@@ -108,6 +109,9 @@ class ReferenceData:
     epci_codes: frozenset[str] | None = None
     action_codes: frozenset[str] | None = None
     known_structures: frozenset[str] | None = None
+    # Action reports: each action's scheme, who may report on it and its milestones.
+    actions: dict[str, ActionReference] | None = None
+    partner: str | None = None  # who sends the file, when known (action reports name who may)
     years: tuple[int, int] | None = None  # inclusive range of years the schemes cover
     today: date = field(default_factory=date.today)
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -379,6 +383,24 @@ def _read_cells(column: _Column, receipt) -> None:
         )
         column.values = values.to_numpy()
         return
+    if kind == "date":
+        days = [None if e else parse_date(v) for v, e in zip(column.raw, empty, strict=True)]
+        unread = np.array([d is None for d in days]) & ~empty
+        column.report(
+            unread,
+            receipt,
+            "date_format",
+            "Une date est attendue : JJ/MM/AAAA ou AAAA-MM-JJ (ex. 15/06/2019).",
+            typed=False,
+        )
+        column.values = np.array(
+            [
+                d.isoformat() if d else (None if e else v)
+                for d, v, e in zip(days, column.raw, empty, strict=True)
+            ],
+            dtype=object,
+        )
+        return
     if kind == "yes_no":
         lowered = raw.str.lower()
         out = pd.Series(None, index=raw.index, dtype=object)
@@ -575,9 +597,10 @@ def _report_column_checks(cases, column: _Column, receipt) -> None:
         message = _CHECK_MESSAGES.get(base, f"Règle non respectée : {check}.")
         if base in {"isin", "str_matches"} and rule_text:
             message += f" Attendu : {rule_text}."
+        rule, message = column.meta.get("failures", {}).get(base, (None, message))
         mask = np.zeros(len(column.values), dtype=bool)
         mask[group["index"].astype(np.int64).to_numpy()] = True
-        column.report(mask, receipt, _CHECK_RULES.get(base, base), message)
+        column.report(mask, receipt, rule or _CHECK_RULES.get(base, base), message)
 
 
 def _check_references(columns, kind, reference, receipt) -> None:
@@ -632,6 +655,8 @@ def _check_references(columns, kind, reference, receipt) -> None:
             "Structure inconnue : elle doit d'abord figurer dans un fichier de places "
             "(placements) envoyé par votre organisme.",
         )
+    if kind == "action_reports":
+        check_action_reports(columns, reference, receipt)
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
 
 
