@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from orchestration import vocabulary
-from orchestration.calendar import PERIOD_PATTERN, PERIOD_RULE
+from orchestration.calendar import DATE_RULE, PERIOD_PATTERN, PERIOD_RULE
 
 COMMUNE_CODE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
 EPCI_SIREN_PATTERN = r"^\d{9}$"
@@ -24,6 +24,13 @@ EPCI_SIREN_PATTERN = r"^\d{9}$"
 STRUCTURE_TYPES = vocabulary.codes("structure_types")
 PUBLICS = vocabulary.codes("publics")
 YES_NO = vocabulary.codes("yes_no")
+ACTION_STATES = vocabulary.codes("action_states")
+
+# A day once read (kind ``date``) is written the ISO way, whatever the partner's spelling.
+ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# Markup: a tag such as <b>, </p>, <script ...>, <!-- or <?xml. A lone "<" ("moins de 3 ans < 10")
+# is text.
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
 
 
 def column(
@@ -37,12 +44,15 @@ def column(
     at_most: float | None = None,
     at_most_per: str | None = None,
     at_most_why: str = "",
+    failures: dict[str, tuple[str, str]] | None = None,
     **checks: Any,
 ) -> Any:
     """A contract field: pandera checks plus the partner-facing French documentation.
 
     ``kind`` is how the raw text is read before validation: ``text``, ``count`` (whole number),
-    ``decimal`` (decimal comma accepted), ``yes_no`` or ``period``.
+    ``decimal`` (decimal comma accepted), ``yes_no``, ``period`` or ``date`` (a day, JJ/MM/AAAA
+    or AAAA-MM-JJ, read as AAAA-MM-JJ). ``failures`` gives, for a check of this field (by name),
+    the receipt's rule code and French message when it fails.
 
     A number column declares its plausible upper bound: ``at_most``, explained in French by
     ``at_most_why`` (what the bound counts, e.g. "places pour une structure"). A value above it
@@ -56,20 +66,36 @@ def column(
             raise ValueError(f"{fr}: a plausible bound needs its reason (at_most_why)")
         if at_most_per is None:
             checks["le"] = at_most
-    return pa.Field(
-        nullable=not required,
-        metadata={
-            "fr": fr,
-            "description": description,
-            "example": example,
-            "kind": kind,
-            "required": required,
-            "rule": rule,
-            "at_most": at_most,
-            "at_most_per": at_most_per,
-            "at_most_why": at_most_why,
-        },
-        **checks,
+    metadata = {
+        "fr": fr,
+        "description": description,
+        "example": example,
+        "kind": kind,
+        "required": required,
+        "rule": rule,
+        "at_most": at_most,
+        "at_most_per": at_most_per,
+        "at_most_why": at_most_why,
+    }
+    if failures:
+        metadata["failures"] = failures
+    if (
+        "str_length" in checks
+    ):  # a text the contract bounds itself (intake's generic cap steps aside)
+        metadata["max_chars"] = checks["str_length"].get("max_value")
+    return pa.Field(nullable=not required, metadata=metadata, **checks)
+
+
+def date_column(fr: str, description: str, example: str, *, required: bool = True) -> Any:
+    """A day, as partners write it (JJ/MM/AAAA or AAAA-MM-JJ)."""
+    return column(
+        fr,
+        description,
+        example,
+        kind="date",
+        required=required,
+        rule=DATE_RULE,
+        str_matches=ISO_DATE_PATTERN,
     )
 
 
@@ -95,6 +121,12 @@ def period_column(example: str) -> Any:
 def whole_number(series: pd.Series) -> pd.Series:
     """True where the value is a whole number (or missing, which other checks judge)."""
     return series.isna() | (series % 1 == 0)
+
+
+@pa.extensions.register_check_method(statistics=[], check_type="element_wise")
+def no_markup(text: str) -> bool:
+    """True when a text holds no markup tag: partners' comments are published as plain text."""
+    return not isinstance(text, str) or MARKUP.search(text) is None
 
 
 def columns_of(model: type[pa.DataFrameModel]) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,8 @@ schedules all take their answer from here.
   Period types and cadences are the ``granularities`` codes of sources/vocabulary.yaml.
 - A partner owes, for each kind of file of the registry, one file per period of its **cadence**
   over the years of the schemes of its départements, for every period started by the as-of date
-  (:func:`expected_periods`).
+  (:func:`expected_periods`). Action reports are owed by the pilots of actions, over the years of
+  the schemes whose actions they pilot (:func:`owed_years`).
 - A period is **due** ``deadline_days`` after its last day, on the real calendar (leap years
   included: a 60-day annual deadline after 2027 falls on 29 February 2028).
 - A file **concerns** an expected period when it reports a period lying within it; accepted
@@ -42,6 +43,9 @@ GRANULARITIES = vocabulary.codes("granularities")  # year, quarter, month
 STATUSES = vocabulary.codes("completeness_statuses")  # on_time, late, pending, missing
 ON_TIME, LATE, PENDING, MISSING = "on_time", "late", "pending", "missing"
 assert set(STATUSES) == {ON_TIME, LATE, PENDING, MISSING}, STATUSES
+# Kinds of file owed for the schemes whose actions the partner pilots, not for every scheme of
+# its départements: a pilot reports on its own actions, over its own schemes' years.
+PILOTED_KINDS = frozenset({"action_reports"})
 
 # The spellings of a period partners may write; the contracts' pattern is built from them, so
 # what a contract accepts is exactly what parse_period reads.
@@ -54,6 +58,11 @@ PERIOD_PATTERN = (
     r"^\s*(" + "|".join(p.pattern[1:-1] for p in (_YEAR, _QUARTER, _MONTH, _MONTH_FR)) + r")\s*$"
 )
 PERIOD_RULE = "AAAA, AAAA-MM, MM/AAAA ou AAAA-T1 à AAAA-T4 (ex. 2017, 2017-03, 2017-T2)"
+
+# The spellings of a day partners may write (a milestone reached on that day): French or ISO.
+_DAY_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DAY_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+DATE_RULE = "JJ/MM/AAAA ou AAAA-MM-JJ (ex. 15/06/2019 ou 2019-06-15)"
 
 
 # --------------------------------------------------------------------------- periods
@@ -133,6 +142,21 @@ def _parse_period(value: str) -> Period | None:
     return period("month", year, month) if 1 <= month <= 12 else None
 
 
+def parse_date(text: str) -> date | None:
+    """The day a partner wrote (``15/06/2019`` or ``2019-06-15``), or None when it is not one."""
+    value = str(text).strip()
+    if m := _DAY_FR.match(value):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DAY_ISO.match(value):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        return None
+    try:
+        return date(year, month, day) if year >= 1 else None
+    except ValueError:
+        return None
+
+
 def periods_of(cadence: str, year: int) -> list[Period]:
     """Every period of a cadence in a year, in order."""
     return [period(cadence, year, i) for i in range(1, 12 // months_per_period(cadence) + 1)]
@@ -147,6 +171,21 @@ def scheme_years(departements: Iterable[str], schemes: Iterable[tuple[str, int, 
     """The years of the schemes (département, first year, last year) of a partner's départements."""
     mine = set(departements)
     return {y for dep, first, last in schemes if dep in mine for y in range(first, last + 1)}
+
+
+def owed_years(
+    partner: str,
+    kinds: Iterable[str],
+    departements: Iterable[str],
+    schemes: Iterable[tuple[str, int, int, Iterable[str]]],
+) -> dict[str, set[int]]:
+    """Kind -> the years a partner owes files of that kind for, from the schemes (département,
+    first year, last year, pilots of its actions): a kind of :data:`PILOTED_KINDS` over the
+    schemes whose actions it pilots, any other over the schemes of its départements."""
+    schemes = [(dep, first, last, frozenset(pilots)) for dep, first, last, pilots in schemes]
+    everywhere = scheme_years(departements, ((d, f, la) for d, f, la, _ in schemes))
+    piloted = {y for _, f, la, pilots in schemes if partner in pilots for y in range(f, la + 1)}
+    return {kind: piloted if kind in PILOTED_KINDS else everywhere for kind in kinds}
 
 
 def due_date(expected: Period, deadline_days: int) -> date:
@@ -331,16 +370,19 @@ class Expectation:
 
 def assess_registry(
     registry: Iterable[Expectation],
-    years: Mapping[str, Iterable[int]],
+    years: Mapping[str, Iterable[int] | Mapping[str, Iterable[int]]],
     files: Mapping[tuple[str, str], Iterable[File]],
     as_of: date,
 ) -> list[Assessment]:
-    """Every expected period of every registry line: ``years`` by partner (see
-    :func:`scheme_years`), ``files`` by (partner, kind)."""
+    """Every expected period of every registry line: ``years`` by partner, the same for every
+    kind (see :func:`scheme_years`) or by kind (:func:`owed_years`); ``files`` by (partner,
+    kind)."""
     out = []
     for line in registry:
         mine = list(files.get((line.partner, line.kind), ()))
-        for p in expected_periods(line.cadence, years.get(line.partner, ()), as_of):
+        owed = years.get(line.partner, ())
+        owed = owed.get(line.kind, ()) if isinstance(owed, Mapping) else owed
+        for p in expected_periods(line.cadence, owed, as_of):
             out.append(
                 assess(line.partner, line.kind, line.cadence, line.deadline_days, p, mine, as_of)
             )

@@ -12,6 +12,7 @@ import duckdb
 
 from orchestration import schemes as scheme_defs
 from orchestration import territories
+from orchestration.intake.action_reports import action_references
 from orchestration.intake.validation import ReferenceData
 from orchestration.settings import warehouse_path
 
@@ -30,6 +31,8 @@ def reference_for_validation(
         epci_codes=frozenset(cog["epci"]["epci_siren"]),
         action_codes=frozenset(a.code for s in schemes for axis in s.axes for a in axis.actions),
         known_structures=known_structures(partner),
+        actions=action_references(schemes),
+        partner=partner,
         years=(min(years), max(years)) if years else None,
         today=today or date.today(),
     )

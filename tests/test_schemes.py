@@ -928,3 +928,175 @@ def test_the_old_vocabularies_section_of_measures_yaml_is_refused(tmp_path):
         tmp_path, ("sources:\n", "vocabularies:\n  publics: []\n\nsources:\n")
     ).issues
     assert (issue.path, issue.message) == ("vocabularies", "unknown field (check its spelling)")
+
+
+# --------------------------------------------------------------------------- milestones
+
+
+def _unmeasured(scheme):
+    measured = {indicator.action for indicator in scheme.indicators}
+    return [action for action in scheme.actions if action.code not in measured]
+
+
+def test_the_msa_charte_dates_its_four_steps_over_its_42_months(schemes):
+    charte = schemes["charte-msa-landes-armagnac-2018-2022"]
+    first, last = charte.period.first_day, charte.period.last_day
+    assert (first.isoformat(), last.isoformat()) == ("2018-09-01", "2022-02-28")
+    steps = []
+    for axis in charte.axes:
+        milestones = [m for action in axis.actions for m in action.milestones]
+        assert all(action.milestones for action in axis.actions), axis.code
+        assert all(m.illustrative for m in milestones)
+        assert all(first <= m.due_date <= last for m in milestones)
+        steps.append((min(m.due_date for m in milestones), max(m.due_date for m in milestones)))
+    # Diagnostic, then prioritisation, then the plan of actions, then its evaluation.
+    diagnostic, prioritisation, plan, evaluation = steps
+    assert diagnostic[1] < prioritisation[0] and prioritisation[1] < plan[0]
+    assert evaluation[1] == last
+
+
+def test_every_action_no_indicator_measures_has_milestones_but_one_on_purpose(schemes):
+    unfollowed = []
+    for scheme in schemes.values():
+        for action in _unmeasured(scheme):
+            if not action.milestones:
+                unfollowed.append((scheme.id, action.code))
+                continue
+            assert 2 <= len(action.milestones) <= 3, action.code
+            assert all(m.illustrative for m in action.milestones), action.code
+    assert unfollowed == [("landes-2016-2018", "LAN-3.4")]
+
+
+def test_milestones_table_gives_each_due_date_its_day_precision_and_order(tables):
+    milestones = tables["action_milestones"]
+    assert milestones.milestone_code.is_unique
+    month = _row(milestones, milestone_code="MSA-1.1-J1")
+    assert month["due_date"].isoformat() == "2018-11-30"
+    assert (month["due_precision"], month["position"], month["axis_code"]) == ("month", 1, "MSA-1")
+    day = _row(milestones, milestone_code="MSA-1.1-J3")
+    assert (day["due_date"].isoformat(), day["due_precision"], day["position"]) == (
+        "2019-04-30",
+        "day",
+        3,
+    )
+    assert _row(milestones, milestone_code="MSA-4.1-J3")["due_date"].isoformat() == "2022-02-28"
+    assert milestones.illustrative.all()
+    assert "LAN-3.4" not in set(milestones.action_code)
+
+
+def test_milestones_load_into_duckdb_as_dates(tables, tmp_path):
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        write_scheme_tables(con, {"action_milestones": tables["action_milestones"]})
+        [(kind,)] = con.execute(
+            "select data_type from information_schema.columns"
+            " where table_name = 'action_milestones' and column_name = 'due_date'"
+        ).fetchall()
+        [(due,)] = con.execute(
+            "select due_date from action_milestones where milestone_code = 'LAN-4.1-J2'"
+        ).fetchall()
+    assert kind == "DATE" and due.isoformat() == "2017-06-30"
+
+
+_TST_PARTNERS = "        partners: [CD40]\n"
+
+
+def _with_milestones(tmp_path, *lines: str, period: str | None = None) -> Path:
+    path = _variant(
+        tmp_path, "milestones", _TST_PARTNERS, _TST_PARTNERS + "        jalons:\n" + "".join(lines)
+    )
+    if period:
+        text = path.read_text(encoding="utf-8").replace("period: {start: 2016, end: 2018}", period)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_milestones_are_read_as_a_month_or_a_day_quoted_or_not(tmp_path):
+    path = _with_milestones(
+        tmp_path,
+        '          - {code: TST-1.1-J1, label: "Premier", due: "2017-02"}\n',
+        '          - {code: TST-1.1-J2, label: "Second", due: 2018-06-30, illustrative: true}\n',
+    )
+    [first, second] = load_scheme(path).actions[0].milestones
+    assert (first.due_date.isoformat(), first.due_precision, first.illustrative) == (
+        "2017-02-28",
+        "month",
+        False,
+    )
+    assert (second.due_date.isoformat(), second.due_precision, second.illustrative) == (
+        "2018-06-30",
+        "day",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "period", "path", "words"),
+    [
+        (
+            [
+                '          - {code: TST-1.1-J1, label: "Un", due: "2017-02"}\n',
+                '          - {code: TST-1.1-J1, label: "Deux", due: "2017-03"}\n',
+            ],
+            None,
+            "axes[0].actions[0].jalons[1].code",
+            "duplicate milestone code 'TST-1.1-J1'",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "03/2017"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].due",
+            "'03/2017' is not a month (YYYY-MM) or a day (YYYY-MM-DD)",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "2017-13"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].due",
+            "is not a month (YYYY-MM) or a day",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "2019-01-15"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].due",
+            "due 2019-01-15 outside the scheme's period [2016-01-01, 2018-12-31]",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "2016-08"}\n'],
+            "period: {start: 2016, start_month: 9, end: 2018, end_month: 2}",
+            "axes[0].actions[0].jalons[0].due",
+            "due 2016-08-31 outside the scheme's period [2016-09-01, 2018-02-28]",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "2018-03"}\n'],
+            "period: {start: 2016, start_month: 9, end: 2018, end_month: 2}",
+            "axes[0].actions[0].jalons[0].due",
+            "due 2018-03-31 outside the scheme's period",
+        ),
+        (
+            ['          - {code: tst-j1, label: "Un", due: "2017-03"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].code",
+            "use upper-case letters",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, due: "2017-03"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].label",
+            "required field is missing",
+        ),
+        (
+            ['          - {code: TST-1.1-J1, label: "Un", due: "2017-03", date: "2017-04"}\n'],
+            None,
+            "axes[0].actions[0].jalons[0].date",
+            "unknown field",
+        ),
+    ],
+)
+def test_a_bad_milestone_is_reported_at_its_line(tmp_path, lines, period, path, words):
+    file = _with_milestones(tmp_path, *lines, period=period)
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(file)
+    [issue] = caught.value.issues
+    assert issue.path == path
+    assert words in issue.message
+    text = file.read_text(encoding="utf-8").splitlines()[issue.line - 1]
+    assert "TST-1.1-J1" in text or "tst-j1" in text

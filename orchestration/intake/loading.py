@@ -10,7 +10,7 @@ from models.common import columns_of
 from orchestration.intake.receipt import Receipt
 from orchestration.intake.store import StoredSubmission
 
-_SQL_TYPES = {"count": "bigint", "decimal": "double", "yes_no": "boolean"}
+_SQL_TYPES = {"count": "bigint", "decimal": "double", "yes_no": "boolean", "date": "date"}
 _LINEAGE_COLUMNS = [
     ("submission_id", "varchar"),
     ("partner_code", "varchar"),

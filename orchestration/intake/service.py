@@ -8,7 +8,7 @@ steps is finished by the next run and nothing is processed twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -17,7 +17,9 @@ import duckdb
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
+from orchestration import vocabulary
 from orchestration.calendar import Period, parse_period
+from orchestration.intake.action_reports import action_references_from_warehouse
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
@@ -25,7 +27,7 @@ from orchestration.intake.store import StoredSubmission, SubmissionStore
 from orchestration.intake.validation import ReferenceData, validate_bytes
 
 # Placements first: attendance rows are checked against the structures placements declare.
-_KIND_ORDER = {"placements": 0, "attendance": 1, "beneficiaries": 2}
+_KIND_ORDER = {"placements": 0, "attendance": 1, "beneficiaries": 2, "action_reports": 3}
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Outcome:
 
 
 def processing_order(sub: StoredSubmission) -> tuple:
-    """Placements, then attendance, then beneficiaries; within a kind, oldest first."""
+    """Placements, then attendance, beneficiaries, action reports; within a kind, oldest first."""
     return (_KIND_ORDER.get(sub.kind or "", 9), sub.received_at, sub.submission_id)
 
 
@@ -108,6 +110,8 @@ def reference_from_warehouse(
         ref.epci_codes = codes("select epci_siren from raw.epci")
     if "actions" in tables:
         ref.action_codes = codes("select action_code from raw.actions")
+    if {"actions", "action_partners", "action_milestones", "schemes"} <= tables:
+        ref.actions = action_references_from_warehouse(con)
     if {"schemes", "indicators"} <= tables:
         first, last = con.execute(
             """
@@ -177,6 +181,8 @@ def validate_submission(
     if receipt_issue:
         receipt = Receipt(kind=sub.kind or "inconnu", errors=[receipt_issue])
         return receipt, None
+    if reference.partner != sub.partner:
+        reference = replace(reference, partner=sub.partner)  # action reports: who may report
     result = validate_bytes(
         sub.read_bytes(), sub.kind, reference=reference, file_name=sub.file_name
     )
@@ -188,7 +194,8 @@ def _registry_issue(sub: StoredSubmission, rules) -> Issue | None:
         return Issue(
             rule="unknown_kind",
             message="Type de fichier non reconnu : ses colonnes ne correspondent à aucun modèle "
-            "(places, heures, bénéficiaires). Utilisez le modèle CSV fourni.",
+            f"({', '.join(vocabulary.labels('submission_kinds').values())}). Utilisez le modèle "
+            "CSV fourni.",
         )
     if rules is None:
         return None

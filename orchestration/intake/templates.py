@@ -20,6 +20,7 @@ _TYPES_FR = {
     "count": "nombre entier ≥ 0",
     "decimal": "nombre décimal ≥ 0 (virgule acceptée)",
     "yes_no": "oui / non",
+    "date": "date",
 }
 
 

@@ -30,7 +30,8 @@ import pandera.pandas as pa
 
 from models import CONTRACTS
 from models.common import PER_PERIOD_DAY, columns_of, normalise_header
-from orchestration.calendar import parse_period
+from orchestration.calendar import parse_date, parse_period
+from orchestration.intake.action_reports import ActionReference, check_action_reports
 from orchestration.intake.reading import (
     DistinctCells,
     UnreadableFile,
@@ -136,6 +137,9 @@ class ReferenceData:
     epci_codes: frozenset[str] | None = None
     action_codes: frozenset[str] | None = None
     known_structures: frozenset[str] | None = None
+    # Action reports: each action's scheme, who may report on it and its milestones.
+    actions: dict[str, ActionReference] | None = None
+    partner: str | None = None  # who sends the file, when known (action reports name who may)
     years: tuple[int, int] | None = None  # inclusive range of years the schemes cover
     today: date = field(default_factory=date.today)
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -485,7 +489,7 @@ def _screen_text(column: _Column, receipt) -> None:
     """Cells too long for any code or number, digits of other scripts, and (in text columns)
     texts that only differ by their Unicode form, made one (NFC) with a warning."""
     long = column.sizes > MAX_CELL_CHARS
-    if long.any():
+    if long.any() and not column.meta.get("max_chars"):  # else the contract's own check judges
         long &= np.array([len(v) > MAX_CELL_CHARS for v in column.raw], dtype=bool)
         column.report(
             long,
@@ -571,6 +575,24 @@ def _read_cells(column: _Column, receipt) -> None:
                 )
     if kind in {"count", "decimal"}:
         _read_numbers(column, raw, empty, receipt)
+        return
+    if kind == "date":
+        days = [None if e else parse_date(v) for v, e in zip(column.raw, empty, strict=True)]
+        unread = np.array([d is None for d in days]) & ~empty
+        column.report(
+            unread,
+            receipt,
+            "date_format",
+            "Une date est attendue : JJ/MM/AAAA ou AAAA-MM-JJ (ex. 15/06/2019).",
+            typed=False,
+        )
+        column.values = np.array(
+            [
+                d.isoformat() if d else (None if e else v)
+                for d, v, e in zip(days, column.raw, empty, strict=True)
+            ],
+            dtype=object,
+        )
         return
     if kind == "yes_no":
         lowered = raw.str.lower()
@@ -831,9 +853,10 @@ def _report_column_checks(cases, column: _Column, receipt) -> None:
                 f"Valeur invraisemblable : au plus {_number(column.meta['at_most'])} "
                 f"{column.meta['at_most_why']}. Vérifiez la saisie (unité, zéros en trop)."
             )
+        rule, message = column.meta.get("failures", {}).get(base, (None, message))
         mask = np.zeros(len(column.values), dtype=bool)
         mask[group["index"].astype(np.int64).to_numpy()] = True
-        column.report(mask, receipt, _CHECK_RULES.get(base, base), message)
+        column.report(mask, receipt, rule or _CHECK_RULES.get(base, base), message)
 
 
 def _check_references(columns, kind, reference, receipt) -> None:
@@ -895,6 +918,8 @@ def _check_references(columns, kind, reference, receipt) -> None:
             "Structure inconnue : elle doit d'abord figurer dans un fichier de places "
             "(placements) envoyé par votre organisme.",
         )
+    if kind == "action_reports":
+        check_action_reports(columns, reference, receipt)
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
 
 

@@ -141,6 +141,34 @@ class SchemeChecker:
                 )
         self.issues += duplicates(axis_codes, "axis code", self.doc)
         self.issues += duplicates(action_codes, "action code", self.doc)
+        self._check_milestones()
+
+    def _check_milestones(self) -> None:
+        """Codes unique in the scheme, labels given, due dates written right and in the period."""
+        s, codes = self.scheme, []
+        period_ok = not any(issue.path.startswith("period") for issue in self.issues)
+        for i, axis in enumerate(s.axes):
+            for j, action in enumerate(axis.actions):
+                for k, milestone in enumerate(action.jalons):
+                    loc = ("axes", i, "actions", j, "jalons", k)
+                    codes.append(((*loc, "code"), milestone.code))
+                    if not CODE_RE.match(milestone.code):
+                        self.add((*loc, "code"), "use upper-case letters, digits, '-' and '.'")
+                    if not milestone.label.strip():
+                        self.add((*loc, "label"), "must not be empty")
+                    due = milestone.due_date
+                    if due is None:
+                        self.add(
+                            (*loc, "due"),
+                            f"{milestone.due!r} is not a month (YYYY-MM) or a day (YYYY-MM-DD)",
+                        )
+                    elif period_ok and not s.period.first_day <= due <= s.period.last_day:
+                        self.add(
+                            (*loc, "due"),
+                            f"due {due.isoformat()} outside the scheme's period "
+                            f"[{s.period.first_day.isoformat()}, {s.period.last_day.isoformat()}]",
+                        )
+        self.issues += duplicates(codes, "milestone code", self.doc)
 
     def _check_indicators(self) -> None:
         s = self.scheme

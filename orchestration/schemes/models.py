@@ -8,6 +8,8 @@ action, a pilot in the partner registry...) are checked by :mod:`.checks`.
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, StrictBool, field_validator
@@ -157,11 +159,64 @@ class PriorityRule(_Model):
     year: int
 
 
+# A milestone is due by a month (its last day) or by a day.
+_DUE_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DUE_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def last_day_of_month(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+class Milestone(_Model):
+    """A dated step of an action (« jalon »): due by a month (``AAAA-MM``) or a day."""
+
+    code: str
+    label: str
+    due: str
+    illustrative: bool = False
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _unquoted_day(cls, value: Any) -> Any:
+        # YAML reads an unquoted 2019-06-30 as a date: take it as the day it is.
+        return value.isoformat() if isinstance(value, date) else value
+
+    @property
+    def due_precision(self) -> Literal["month", "day"] | None:
+        """'month' or 'day' as ``due`` is written, None when it is neither form."""
+        if _DUE_MONTH.match(self.due):
+            return "month"
+        return "day" if _DUE_DAY.match(self.due) else None
+
+    @property
+    def due_date(self) -> date | None:
+        """The day the milestone is due (the last day of a month), None if ``due`` is no date."""
+        try:
+            if (m := _DUE_MONTH.match(self.due)) and 1 <= int(m[2]) <= 12:
+                return last_day_of_month(int(m[1]), int(m[2]))
+            if _DUE_DAY.match(self.due):
+                return date.fromisoformat(self.due)
+        except ValueError:
+            return None
+        return None
+
+
 class Action(_Model):
     code: str
     title: str
     pilot: str
     partners: list[str] = []
+    jalons: list[Milestone] = []
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        return self.jalons
+
+    @property
+    def reporters(self) -> tuple[str, ...]:
+        """Who may report on the action: its pilot, then its partners."""
+        return (self.pilot, *self.partners)
 
 
 class Axis(_Model):
@@ -181,6 +236,14 @@ class Period(_Model):
     def months(self) -> int:
         """Length of the period in months, both ends included."""
         return (self.end - self.start) * 12 + (self.end_month or 12) - (self.start_month or 1) + 1
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, self.start_month or 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return last_day_of_month(self.end, self.end_month or 12)
 
 
 class SchemeSources(_Model):

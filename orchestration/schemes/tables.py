@@ -27,6 +27,7 @@ _PANDAS_DTYPES = {
     "DOUBLE": "float64",
     "BOOLEAN": "bool",
     "VARCHAR[]": "object",
+    "DATE": "object",  # datetime.date values (or None): DuckDB stores them as DATE
 }
 
 
@@ -95,6 +96,16 @@ def _action_partners(i: Inputs) -> Iterator[Row]:
     for s in i.schemes:
         for action in s.actions:
             yield from (Row(scheme=s, action=action, partner=code) for code in action.partners)
+
+
+def _milestones(i: Inputs) -> Iterator[Row]:
+    for s in i.schemes:
+        for axis in s.axes:
+            for action in axis.actions:
+                for position, milestone in enumerate(action.milestones, start=1):
+                    yield Row(
+                        scheme=s, axis=axis, action=action, milestone=milestone, position=position
+                    )
 
 
 def _indicators(i: Inputs) -> Iterator[Row]:
@@ -227,6 +238,22 @@ TABLES: tuple[Table, ...] = (
             _SCHEME_ID,
             Column("action_code", "VARCHAR", "action.code"),
             Column("partner_code", "VARCHAR", "partner"),
+        ),
+    ),
+    Table(
+        "action_milestones",
+        ("scheme_id", "milestone_code"),
+        _milestones,
+        (
+            _SCHEME_ID,
+            Column("axis_code", "VARCHAR", "axis.code"),
+            Column("action_code", "VARCHAR", "action.code"),
+            Column("milestone_code", "VARCHAR", "milestone.code"),
+            Column("label", "VARCHAR", "milestone.label"),
+            Column("due_date", "DATE", "milestone.due_date"),
+            Column("due_precision", "VARCHAR", "milestone.due_precision"),
+            Column("position", "INTEGER", "position"),
+            Column("illustrative", "BOOLEAN", "milestone.illustrative"),
         ),
     ),
     Table(

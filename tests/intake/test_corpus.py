@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from orchestration.intake.action_reports import ActionReference
 from orchestration.intake.receipt import MAX_LISTED_ISSUES
 from orchestration.intake.service import detect_kind, validate_submission
 from orchestration.intake.store import SubmissionStore
@@ -36,10 +37,28 @@ REFERENCE = ReferenceData(
     known_structures=frozenset({"EAJE-40192-01", "EAJE-40088-01", "MAM-01004-01"}),
     years=(2015, 2019),
     today=date(2020, 1, 1),
+    actions={
+        "LAN-3.1": ActionReference(
+            "landes-2016-2018",
+            date(2016, 1, 1),
+            date(2018, 12, 31),
+            pilot="caf40",
+            partners=("msa-sud-aquitaine",),
+            milestones=("LAN-3.1-J1", "LAN-3.1-J2"),
+        ),
+        "LAN-3.2": ActionReference(
+            "landes-2016-2018",
+            date(2016, 1, 1),
+            date(2018, 12, 31),
+            pilot="udaf40",
+            partners=("caf40",),
+            milestones=("LAN-3.2-J1",),
+        ),
+    },
 )
 PARTNER_KINDS = {
-    "caf40": {"placements", "attendance"},
-    "msa-sud-aquitaine": {"beneficiaries"},
+    "caf40": {"placements", "attendance", "action_reports"},
+    "msa-sud-aquitaine": {"beneficiaries", "action_reports"},
 }
 
 

@@ -50,7 +50,9 @@ def test_caf40_owes_the_periods_of_its_schemes_latest_first():
     partners = load_partners()
     caf40 = partners["CAF40"]
     years = partner_years(caf40, load_schemes(partners=partners))
-    assert years == set(range(2016, 2023))  # the Landes schemes: 2016-2018 and 2018-2022
+    # The Landes schemes: 2016-2018 and 2018-2022; CAF40 pilots actions of both.
+    assert years == {kind: set(range(2016, 2023)) for kind in years}
+    assert set(years) == {"placements", "attendance", "beneficiaries", "action_reports"}
     got = partner_expectations(caf40, [], years, today=date(2026, 12, 1))
     placements = [e.period.code for e in got if e.kind == "placements"]
     assert placements == [str(y) for y in range(2022, 2015, -1)]

@@ -41,14 +41,22 @@ def read_inputs(con: duckdb.DuckDBPyConnection):
         ).fetchall()
     ]
     schemes = con.execute(
-        "select departement_code, start_year, end_year from raw.schemes"
+        """
+        select s.departement_code, s.start_year, s.end_year,
+               list(a.pilot_partner) filter (where a.pilot_partner is not null)
+        from raw.schemes as s left join raw.actions as a using (scheme_id)
+        group by all
+        """
     ).fetchall()
     departements = defaultdict(list)
     for partner, dep in con.execute(
         "select partner_code, departement_code from raw.partner_departements"
     ).fetchall():
         departements[partner].append(dep)
-    years = {p: calendar.scheme_years(deps, schemes) for p, deps in departements.items()}
+    kinds = defaultdict(list)
+    for line in registry:
+        kinds[line.partner].append(line.kind)
+    years = {p: calendar.owed_years(p, kinds[p], deps, schemes) for p, deps in departements.items()}
     files = defaultdict(list)
     for sid, partner, kind, received_at, status, periods in con.execute(
         "select submission_id, partner_code, kind, received_at, status, periods"
@@ -92,6 +100,7 @@ def write_calendar(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, int
                 dg.AssetKey(["schemes", "partner_submissions"]),
                 dg.AssetKey(["schemes", "partner_departements"]),
                 dg.AssetKey(["schemes", "schemes"]),
+                dg.AssetKey(["schemes", "actions"]),
                 dg.AssetKey(["submissions", "submissions"]),
             ],
         )

@@ -39,6 +39,8 @@ class IntakeConfig(dg.Config):
             deps=[
                 dg.AssetKey(["schemes", "partner_submissions"]),
                 dg.AssetKey(["schemes", "actions"]),
+                dg.AssetKey(["schemes", "action_partners"]),
+                dg.AssetKey(["schemes", "action_milestones"]),
                 dg.AssetKey(["cog", "communes"]),
             ],
         )

@@ -26,6 +26,9 @@ def contract_frame(kind: str, raw: pd.DataFrame) -> pd.DataFrame:
             frame[name] = column.astype("float64")
         elif meta["kind"] == "yes_no":
             frame[name] = column.map({True: "oui", False: "non"}).astype(object)
+        elif meta["kind"] == "date":  # a DATE column, as the contract reads it: AAAA-MM-JJ
+            days = pd.to_datetime(column)
+            frame[name] = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
         else:
             frame[name] = column.astype(object).where(column.notna(), None)
     return frame

@@ -46,6 +46,15 @@ BENEFICIARIES = [
     "nombre",
     "dont_familles_modestes",
 ]
+ACTION_REPORTS = [
+    "periode",
+    "code_action",
+    "etat",
+    "part_realisee",
+    "code_jalon",
+    "date_jalon",
+    "commentaire",
+]
 
 # Placements rows that pass every rule against the test's reference data.
 GOOD_PLACEMENTS = [
@@ -773,10 +782,125 @@ def submission_files() -> dict[str, bytes]:
     }
 
 
+def action_report_files() -> dict[str, bytes]:
+    """Action reports (« suivi des actions »), sent through the registry: the sender matters.
+
+    In the test's reference, LAN-3.1 (scheme 2016-2018, milestones LAN-3.1-J1, LAN-3.1-J2) is
+    piloted by caf40 with msa-sud-aquitaine; LAN-3.2 (milestone LAN-3.2-J1) by udaf40 with caf40.
+    """
+    A = ACTION_REPORTS
+    return {
+        "service_action_report_accepted.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "37,5", "LAN-3.1-J1", "15/03/2016", ""],
+                [
+                    "2017",
+                    "LAN-3.1",
+                    "EN_COURS",
+                    "37,5",
+                    "LAN-3.1-J2",
+                    "2017-11-30",
+                    '"Deux réunions tenues ; la troisième, reportée à 2018."',
+                ],
+                ["2017", "LAN-3.2", "REALISEE", "", "", "", "Réseau réuni < 10 fois"],
+                ["2018", "LAN-3.2", "ABANDONNEE", "60", "", "", ""],
+            ],
+            eol="\r\n",
+            bom=True,
+        ),
+        "service_action_report_not_yours.csv": table(
+            [A, ["2017", "LAN-3.2", "EN_COURS", "", "", "", ""]]
+        ),
+        "service_action_report_unknown_action_or_milestone.csv": table(
+            [
+                A,
+                ["2017", "LAN-9.9", "EN_COURS", "", "", "", ""],
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.2-J1", "01/06/2017", ""],
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J9", "01/06/2017", ""],
+            ]
+        ),
+        "service_action_report_unknown_state.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "TERMINEE", "", "", "", ""],
+                ["2017", "LAN-3.2", "en cours", "", "", "", ""],
+            ]
+        ),
+        "service_action_report_milestone_dates.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J1", "31/12/2015", ""],
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J2", "2018-01-02", ""],
+                ["2017", "LAN-3.2", "EN_COURS", "", "LAN-3.2-J1", "31/02/2017", ""],
+                ["2018", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J1", "", ""],
+                ["2018", "LAN-3.2", "EN_COURS", "", "", "12/05/2018", ""],
+            ]
+        ),
+        "service_action_report_share_out_of_range.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "120", "", "", ""],
+                ["2017", "LAN-3.2", "EN_COURS", "-5", "", "", ""],
+                ["2018", "LAN-3.1", "EN_COURS", "100,5", "", "", ""],
+            ]
+        ),
+        "service_action_report_comment_too_long.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "", "", "", "é" * 1000],
+                ["2017", "LAN-3.2", "EN_COURS", "", "", "", "Réunion " * 126],
+            ]
+        ),
+        "service_action_report_comment_markup_formula.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "", "", "", "<script>alert(1)</script>"],
+                ["2017", "LAN-3.2", "EN_COURS", "", "", "", '=HYPERLINK("http://x")'],
+                ["2018", "LAN-3.1", "EN_COURS", "", "", "", "Voir <a href=x>le bilan</a>"],
+                ["2018", "LAN-3.2", "EN_COURS", "", "", "", "@SOMME(A1:A3)"],
+            ]
+        ),
+        "service_action_report_inconsistent_rows.csv": table(
+            [
+                A,
+                [
+                    "2017",
+                    "LAN-3.1",
+                    "EN_COURS",
+                    "40",
+                    "LAN-3.1-J1",
+                    "01/06/2016",
+                    "Bilan à mi-parcours",
+                ],
+                ["2017", "LAN-3.1", "REALISEE", "40", "LAN-3.1-J2", "01/06/2017", ""],
+                ["2017", "LAN-3.1", "EN_COURS", "50", "", "", "Un autre commentaire"],
+                ["2017", "LAN-3.2", "EN_COURS", "", "", "", "Même texte"],
+                ["2017", "LAN-3.2", "EN_COURS", "", "LAN-3.2-J1", "01/06/2017", "Même texte"],
+            ]
+        ),
+        "service_action_report_duplicate_rows.csv": table(
+            [
+                A,
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J1", "01/06/2016", ""],
+                ["2017", "LAN-3.1", "EN_COURS", "", "LAN-3.1-J1", "02/06/2016", ""],
+                ["2018", "LAN-3.2", "EN_COURS", "", "", "", ""],
+                ["2018", "LAN-3.2", "EN_COURS", "", "", "", ""],
+            ]
+        ),
+    }
+
+
 def corpus_files() -> dict[str, bytes]:
     from hostile import hostile_files  # beside this file; it builds on the rows above
 
-    parts = [accepted_files(), refused_files(), submission_files(), hostile_files()]
+    parts = [
+        accepted_files(),
+        refused_files(),
+        submission_files(),
+        action_report_files(),
+        hostile_files(),
+    ]
     files = {name: data for part in parts for name, data in part.items()}
     assert len(files) == sum(len(part) for part in parts), "a file name is used twice"
     return dict(sorted(files.items()))
