@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from models.common import column, period_column
+from models.common import MAX_PLACES, PER_PERIOD_DAY, column, period_column
+
+# Hours one row may count per day: every plausible place of a structure open round the clock.
+MAX_HOURS_PER_DAY = MAX_PLACES * 24
+_PLACES_SHOWN = f"{MAX_PLACES:,}".replace(",", "\u202f")
+_HOURS_WHY = (
+    f"heures par jour d'ouverture ({_PLACES_SHOWN} places × 24 h ; sans jours d'ouverture, "
+    "par jour de la période)"
+)
 
 
 class AttendanceSubmission(pa.DataFrameModel):
@@ -24,6 +32,9 @@ class AttendanceSubmission(pa.DataFrameModel):
         "14520",
         kind="decimal",
         ge=0,
+        at_most=MAX_HOURS_PER_DAY,
+        at_most_per="opening_days",
+        at_most_why=_HOURS_WHY,
     )
     attended_hours: Series[float] = column(
         "heures_realisees",
@@ -31,6 +42,9 @@ class AttendanceSubmission(pa.DataFrameModel):
         "10890,5",
         kind="decimal",
         ge=0,
+        at_most=MAX_HOURS_PER_DAY,
+        at_most_per="opening_days",
+        at_most_why=_HOURS_WHY,
     )
     billed_hours: Series[float] = column(
         "heures_facturees",
@@ -38,6 +52,9 @@ class AttendanceSubmission(pa.DataFrameModel):
         "11760",
         kind="decimal",
         ge=0,
+        at_most=MAX_HOURS_PER_DAY,
+        at_most_per="opening_days",
+        at_most_why=_HOURS_WHY,
     )
     opening_days: Series[float] = column(
         "jours_ouverture",
@@ -47,6 +64,9 @@ class AttendanceSubmission(pa.DataFrameModel):
         required=False,
         ge=0,
         whole_number=(),
+        at_most=1,
+        at_most_per=PER_PERIOD_DAY,
+        at_most_why="jour d'ouverture par jour de la période",
     )
 
     class Config:

@@ -7,6 +7,10 @@ from pandera.typing.pandas import Series
 
 from models.common import PUBLICS, column, period_column
 
+# People one row may count: more than live in the most populous territory (Grand Paris, 7 M).
+MAX_PEOPLE = 10_000_000
+_PEOPLE_WHY = "personnes (ou familles) pour une action et un territoire"
+
 
 class BeneficiariesSubmission(pa.DataFrameModel):
     """One row per action, territory, public and period."""
@@ -42,6 +46,8 @@ class BeneficiariesSubmission(pa.DataFrameModel):
         kind="count",
         ge=0,
         whole_number=(),
+        at_most=MAX_PEOPLE,
+        at_most_why=_PEOPLE_WHY,
     )
     low_income_count: Series[float] = column(
         "dont_familles_modestes",
@@ -52,6 +58,8 @@ class BeneficiariesSubmission(pa.DataFrameModel):
         ge=0,
         whole_number=(),
         rule="ne dépasse pas nombre",
+        at_most=MAX_PEOPLE,
+        at_most_why=_PEOPLE_WHY,
     )
 
     @pa.dataframe_check(name="within_total:low_income_count:count")

@@ -34,13 +34,28 @@ def column(
     kind: str,
     required: bool = True,
     rule: str = "",
+    at_most: float | None = None,
+    at_most_per: str | None = None,
+    at_most_why: str = "",
     **checks: Any,
 ) -> Any:
     """A contract field: pandera checks plus the partner-facing French documentation.
 
     ``kind`` is how the raw text is read before validation: ``text``, ``count`` (whole number),
     ``decimal`` (decimal comma accepted), ``yes_no`` or ``period``.
+
+    A number column declares its plausible upper bound: ``at_most``, explained in French by
+    ``at_most_why`` (what the bound counts, e.g. "places pour une structure"). A value above it
+    is refused: it is a typing or unit mistake, not a figure to publish. Alone, the bound is a
+    pandera check (``le``). With ``at_most_per``, it is a bound per day, multiplied by the days
+    of the row's period (``PER_PERIOD_DAY``) or by another column of the row counting days
+    (its name; the period's days when that cell is empty); intake checks it row by row.
     """
+    if at_most is not None:
+        if not at_most_why:
+            raise ValueError(f"{fr}: a plausible bound needs its reason (at_most_why)")
+        if at_most_per is None:
+            checks["le"] = at_most
     return pa.Field(
         nullable=not required,
         metadata={
@@ -50,9 +65,18 @@ def column(
             "kind": kind,
             "required": required,
             "rule": rule,
+            "at_most": at_most,
+            "at_most_per": at_most_per,
+            "at_most_why": at_most_why,
         },
         **checks,
     )
+
+
+# ``at_most_per`` value: the bound is per day of the row's period.
+PER_PERIOD_DAY = "period_day"
+# The most places one row may plausibly count: a structure, or every childminder of a commune.
+MAX_PLACES = 10_000
 
 
 def period_column(example: str) -> Any:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from models.common import COMMUNE_CODE_PATTERN, STRUCTURE_TYPES, YES_NO, column, period_column
+from models.common import (
+    COMMUNE_CODE_PATTERN,
+    MAX_PLACES,
+    STRUCTURE_TYPES,
+    YES_NO,
+    column,
+    period_column,
+)
+
+# Children counted on one row: several children share a place (part time), never this many.
+MAX_CHILDREN = 5 * MAX_PLACES
 
 
 class PlacementsSubmission(pa.DataFrameModel):
@@ -42,6 +52,8 @@ class PlacementsSubmission(pa.DataFrameModel):
         kind="count",
         ge=0,
         whole_number=(),
+        at_most=MAX_PLACES,
+        at_most_why="places pour une structure (ou pour les assistants maternels d'une commune)",
     )
     children_enrolled: Series[float] = column(
         "enfants_accueillis",
@@ -50,6 +62,8 @@ class PlacementsSubmission(pa.DataFrameModel):
         kind="count",
         ge=0,
         whole_number=(),
+        at_most=MAX_CHILDREN,
+        at_most_why="enfants pour une structure (ou pour une commune)",
     )
     children_disabled: Series[float] = column(
         "dont_enfants_handicap",
@@ -60,6 +74,8 @@ class PlacementsSubmission(pa.DataFrameModel):
         ge=0,
         whole_number=(),
         rule="ne dépasse pas enfants_accueillis",
+        at_most=MAX_CHILDREN,
+        at_most_why="enfants pour une structure (ou pour une commune)",
     )
     children_low_income: Series[float] = column(
         "dont_familles_modestes",
@@ -70,6 +86,8 @@ class PlacementsSubmission(pa.DataFrameModel):
         ge=0,
         whole_number=(),
         rule="ne dépasse pas enfants_accueillis",
+        at_most=MAX_CHILDREN,
+        at_most_why="enfants pour une structure (ou pour une commune)",
     )
     atypical_hours: Series[str] = column(
         "horaires_atypiques",

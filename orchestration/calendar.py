@@ -109,8 +109,17 @@ def period(granularity: str, year: int, position: int = 1) -> Period:
 
 
 def parse_period(text: str) -> Period | None:
-    """The canonical period for a partner's spelling, or None when it is not a period."""
-    value = str(text).strip()
+    """The canonical period for a partner's spelling, or None when it is not a period (nor a
+    date Python can hold: year 0000, or a month ending after 9999)."""
+    try:
+        return _parse_period(str(text).strip())
+    except ValueError:
+        return None
+
+
+def _parse_period(value: str) -> Period | None:
+    if not value.isascii():  # \d also matches Arabic-Indic or full-width digits
+        return None
     if m := _YEAR.match(value):
         return period("year", int(m[1]))
     if m := _QUARTER.match(value):

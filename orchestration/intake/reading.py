@@ -19,7 +19,7 @@ import io
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from orchestration.intake import guards
+from orchestration.intake.guards import UnreadableFile
 from orchestration.intake.receipt import Issue
 
 DELIMITERS = (";", "\t", ",")
@@ -67,14 +69,6 @@ _EDGE_LAST = _ASCII_SPACE | (np.arange(256) >= 0x80)
 _WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 # Columns with at most this many distinct values are decoded value by value.
 _SMALL = 256
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as a CSV table; ``issue`` says why, in French."""
-
-    def __init__(self, issue: Issue):
-        super().__init__(issue.message)
-        self.issue = issue
 
 
 @dataclass(frozen=True)
@@ -153,39 +147,17 @@ def _refuse_binaries(data: bytes) -> None:
                     "point-virgule).",
                 )
             )
-    if b"\x00" in data[:65536]:
+    head = data[:65536]
+    # Many zero bytes: a binary file (UTF-16 and a stray NUL are told apart by guards).
+    binary = head.count(b"\x00") * 100 > len(head) and not guards.looks_like_utf16(head)
+    if binary and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile(
             Issue(
                 rule="not_csv",
-                message="Le fichier contient des données binaires : ce n'est pas un fichier CSV "
-                "texte. Exportez-le au format CSV depuis votre logiciel.",
+                message="Le fichier contient des données binaires : ce n'est pas un fichier "
+                "CSV texte. Exportez-le au format CSV depuis votre logiciel.",
             )
         )
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), falling back to Windows-1252."""
-    _refuse_binaries(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _to_utf8(data: bytes) -> tuple[bytes, str]:
-    """The UTF-8 bytes of what ``decode`` reads, without keeping a decoded copy of the file."""
-    _refuse_binaries(data)
-    body, encoding = (data[3:], "utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else (data, "")
-    try:
-        if not body.isascii():
-            body.decode("utf-8")
-    except UnicodeDecodeError:
-        if encoding:
-            return body.decode("utf-8", errors="replace").encode("utf-8"), encoding
-        return data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
-    return body, encoding or "utf-8"
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -195,16 +167,25 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ";"
 
 
-def read_table(data: bytes) -> RawTable:
-    """Parse a CSV file into columns of text cells; raise ``UnreadableFile`` if not a table."""
+def read_table(data: bytes, known: Callable[[list[str]], int] | None = None) -> RawTable:
+    """Parse a CSV file into columns of text cells; raise ``UnreadableFile`` if not a table.
+
+    ``known(cells)`` counts the cells of a line that are column names the file should have:
+    with it, title rows above the header are set aside (see ``guards.set_aside_preamble``).
+    """
     if not data or data.isspace():
         raise UnreadableFile(
             Issue(rule="empty_file", message="Le fichier est vide : il ne contient aucune ligne.")
         )
-    utf8, encoding = _to_utf8(data)
+    _refuse_binaries(data)
+    utf8, encoding = guards.to_utf8(data)
+    guards.screen_line_lengths(utf8)
+    utf8, delimiter, notes = guards.set_aside_preamble(utf8, sniff_delimiter, known)
     start = re.match(rb"[\r\n]*", utf8).end()
-    end = utf8.find(b"\n", start)
-    delimiter = sniff_delimiter(utf8[start : end if end >= 0 else None].decode("utf-8"))
+    end = re.compile(rb"[\r\n]").search(utf8, start)
+    header_line = utf8[start : end.start() if end else None].decode("utf-8")
+    delimiter = delimiter or sniff_delimiter(header_line)
+    guards.refuse_wide(header_line.count(delimiter) + 1, guards.line_of(utf8, start))
     table = _ByteSplit.read(utf8, delimiter)
     if table is None:
         table = _read_with_csv(utf8.decode("utf-8"), delimiter)
@@ -214,6 +195,7 @@ def read_table(data: bytes) -> RawTable:
         lines=pd.Series(lines, dtype="int64"),
         encoding=encoding,
         delimiter=delimiter,
+        notes=notes,
         source=source,
     )
 
@@ -272,6 +254,8 @@ class _Records:
 
 def _read_with_csv(text: str, delimiter: str):
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    for number, record in enumerate(records, start=1):
+        guards.refuse_wide(len(record), number)
     # Leading blank lines still count as spreadsheet lines.
     start = 0
     while start < len(records) and not any(c.strip() for c in records[start]):
@@ -417,6 +401,9 @@ class _ByteSplit:
         if sys.byteorder != "little" or b"\x00" in utf8:
             return None
         split = cls(_Buffer(utf8), delimiter)
+        if split.counts.size:
+            widest = int(np.argmax(split.counts))
+            guards.refuse_wide(int(split.counts[widest]), widest + 1)
         if split.lone_returns:
             return None  # a carriage return alone ends a record for the csv module
         if b'"' in utf8 and not split._quotes_only_wrap_cells(utf8.count(b'"')):

@@ -48,10 +48,17 @@ class Receipt:
     sha256: str | None = None
     periods: list[str] = field(default_factory=list)
     status: str | None = None
+    # Errors found but not kept (a file wrong on every row): counted, never listed.
+    errors_not_listed: int = 0
+    warnings_not_listed: int = 0
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_not_listed
 
     @property
     def accepted(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.errors_not_listed
 
     def to_dict(self) -> dict[str, Any]:
         """The receipt as documented: accepted, kind, rows, errors, warnings."""
@@ -59,8 +66,13 @@ class Receipt:
             "accepted": self.accepted,
             "kind": self.kind,
             "rows": self.rows,
-            "errors": [i.to_dict() for i in _capped(self.errors, "erreurs")],
-            "warnings": [i.to_dict() for i in _capped(self.warnings, "avertissements")],
+            "errors": [
+                i.to_dict() for i in _capped(self.errors, "erreurs", self.errors_not_listed)
+            ],
+            "warnings": [
+                i.to_dict()
+                for i in _capped(self.warnings, "avertissements", self.warnings_not_listed)
+            ],
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -95,16 +107,19 @@ class Receipt:
             lines.append(f"Résultat : ACCEPTÉ — {self.rows} ligne(s) lue(s).")
         else:
             lines.append(
-                f"Résultat : REFUSÉ — {self.rows} ligne(s) lue(s), {len(self.errors)} erreur(s). "
+                f"Résultat : REFUSÉ — {self.rows} ligne(s) lue(s), {self.error_count} erreur(s). "
                 "Aucune donnée de ce fichier n'a été chargée : corrigez les erreurs ci-dessous "
                 "et renvoyez le fichier complet."
             )
-        for title, issues in (("Erreurs", self.errors), ("Avertissements", self.warnings)):
+        for title, issues, unlisted in (
+            ("Erreurs", self.errors, self.errors_not_listed),
+            ("Avertissements", self.warnings, self.warnings_not_listed),
+        ):
             if not issues:
                 continue
             lines.append("")
             lines.append(f"{title} :")
-            for issue in _capped(issues, title.lower()):
+            for issue in _capped(issues, title.lower(), unlisted):
                 lines.append("  - " + _describe(issue))
         return "\n".join(lines) + "\n"
 
@@ -121,10 +136,10 @@ def _describe(issue: Issue) -> str:
     return f"{prefix} : {issue.message}" if prefix else issue.message
 
 
-def _capped(issues: list[Issue], noun: str) -> list[Issue]:
-    if len(issues) <= MAX_LISTED_ISSUES:
+def _capped(issues: list[Issue], noun: str, unlisted: int = 0) -> list[Issue]:
+    if len(issues) <= MAX_LISTED_ISSUES and not unlisted:
         return issues
-    rest = len(issues) - MAX_LISTED_ISSUES
+    rest = max(len(issues) - MAX_LISTED_ISSUES, 0) + unlisted
     return [
         *issues[:MAX_LISTED_ISSUES],
         Issue(rule="more_issues", message=f"… et {rest} autres {noun} non détaillées."),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from models import CONTRACTS
-from models.common import columns_of, normalise_header
+from models.common import PER_PERIOD_DAY, columns_of, normalise_header
 from orchestration.calendar import parse_period
 from orchestration.intake.reading import (
     DistinctCells,
@@ -36,23 +37,48 @@ from orchestration.intake.reading import (
     read_table,
     short_lived_arrays,
 )
-from orchestration.intake.receipt import Issue, Receipt
+from orchestration.intake.receipt import MAX_LISTED_ISSUES, Issue, Receipt
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
-# Headers that reveal personal data. We take aggregates only, so such a file is refused whole.
+# Headers that reveal personal data, in French or English. We take aggregates only, so such a
+# file is refused whole.
 _PERSONAL = re.compile(
     r"(^|_)(nom|noms|prenom|prenoms|nir|nss|secu|securite_sociale|naissance|date_de_naissance|"
     r"ddn|adresse|telephone|tel|portable|mail|email|e_mail|courriel|matricule|allocataire|"
-    r"numero_allocataire)(_|$)"
+    r"numero_allocataire|"
+    r"name|names|firstname|lastname|surname|forename|given_name|family_name|birth|birthdate|"
+    r"birthday|dob|address|phone|mobile|cellphone|ssn|social_security|insurance_number|"
+    r"beneficiary_id|claimant)(_|$)"
 )
-# ...unless the name, address or contact is that of a place or body ("nom de la structure"),
-# not of a person ("nom du directeur de la structure" stays personal).
+# ...unless the name, address or contact is that of a place or body ("nom de la structure",
+# "structure name"), not of a person ("nom du directeur de la structure" stays personal).
+_PLACES = r"(structure|commune|epci|action|territoire|territory|equipement|gestionnaire|"
+_PLACES += r"etablissement|facility|provider|establishment|municipality|site)s?"
 _NOT_PERSONAL = re.compile(
     r"(^|_)(nom|noms|adresse|mail|email|e_mail|courriel|telephone|tel)_(de_la_|de_l_|du_|de_|des_|d_)?"
-    r"(structure|commune|epci|action|territoire|equipement|gestionnaire|etablissement)s?(_|$)"
+    + _PLACES
+    + r"(_|$)|(^|_)"
+    + _PLACES
+    + r"_(name|address|email|e_mail|phone)(_|$)|(^|_)(name|address|email|phone)_of_(the_)?"
+    + _PLACES
+    + r"(_|$)"
 )
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+# What a number may look like once spaces are removed: ASCII digits, one decimal mark, no
+# exponent ("1E+18") and no "inf" or "nan", which pandas would read.
+_NUMBER_TEXT = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
+# "1.234" in a whole-number column: a thousands dot (1234) or a decimal point (1,234)?
+_AMBIGUOUS_WHOLE = r"^[+-]?[0-9]{1,3}\.[0-9]{3}$"
+# A dash alone ("-", "--", en or em dash) is how many spreadsheets show "nothing".
+_DASHES = r"^[-\u2013\u2014]{1,3}$"
+# After leading dashes and a space, what a formula needs (a call, a reference, an operator).
+_FORMULA_SIGNS = re.compile(r"[()!|=+&^*/@$]")
+# Longest cell a contract column accepts (codes and yes/no are short; so are numbers).
+MAX_CELL_CHARS = 255
+# A receipt keeps at most this many errors; beyond, they are only counted (the receipt lists
+# MAX_LISTED_ISSUES of them), so a file where every row is wrong costs little.
+_KEPT_ERRORS = 5 * MAX_LISTED_ISSUES
 _FORMULA_START = ("=", "+", "-", "@")
 _FORMULA_BYTES = np.array([ord(c) for c in _FORMULA_START], dtype=np.uint8)
 _SPACES = r"[\s\u00a0\u202f]"
@@ -68,6 +94,7 @@ _CHECK_MESSAGES = {
     "str_matches": "Le format n'est pas celui attendu.",
     "isin": "Cette valeur n'est pas dans la liste des valeurs possibles.",
     "multiple_fields_uniqueness": "Ligne en double : la même clé apparaît plusieurs fois.",
+    "less_than_or_equal_to": "Valeur invraisemblable.",
 }
 _CHECK_RULES = {
     "greater_than_or_equal_to": "non_negative",
@@ -76,6 +103,7 @@ _CHECK_RULES = {
     "str_matches": "format",
     "isin": "allowed_values",
     "multiple_fields_uniqueness": "duplicate_key",
+    "less_than_or_equal_to": "implausible_value",
 }
 # Column checks whose verdict on a cell depends on that cell alone, so judging each distinct
 # value once judges every row. ``whole_number`` is the contracts' own (models/common.py).
@@ -142,12 +170,30 @@ def validate_bytes(
         return Validated(receipt, None)
     with short_lived_arrays():
         try:
-            table = read_table(data)
+            table = read_table(data, known=_header_counter(kind))
         except UnreadableFile as exc:
             receipt.errors.append(exc.issue)
             return Validated(receipt, None)
         receipt.rows = table.rows
-        return _validate_table(table, kind, reference, receipt)
+        receipt.warnings.extend(table.notes)
+        validated = _validate_table(table, kind, reference, receipt)
+    _keep_first_errors(receipt)
+    return validated
+
+
+def _header_counter(kind: str):
+    """How many cells of a line are column names of ``kind`` (to find the header line)."""
+    names = set()
+    for name, meta in columns_of(CONTRACTS[kind]).items():
+        names |= {normalise_header(name), normalise_header(meta["fr"])}
+    return lambda cells: sum(normalise_header(c) in names for c in cells)
+
+
+def _keep_first_errors(receipt: Receipt) -> None:
+    """At most ``_KEPT_ERRORS`` errors (already in line order); the others are counted."""
+    if len(receipt.errors) > _KEPT_ERRORS:
+        receipt.errors_not_listed += len(receipt.errors) - _KEPT_ERRORS
+        del receipt.errors[_KEPT_ERRORS:]
 
 
 class _Column:
@@ -167,6 +213,8 @@ class _Column:
         self.bad_rows: set[int] = set()  # cells reported by a row-level (dataframe) check
         self.lines = lines
         self.one_to_one = False  # whether distinct texts still read as distinct values
+        self.allowed = None  # the codes an ``isin`` check of the contract accepts
+        self.renamed = False  # whether distinct texts were rewritten (Unicode, case)
 
     @classmethod
     def absent(cls, name: str, meta: dict, lines: np.ndarray) -> _Column:
@@ -200,12 +248,37 @@ class _Column:
         rows = self.rows_where(fresh)
         if self.bad_rows:
             rows = rows[[r not in self.bad_rows for r in rows.tolist()]]
+        room = max(_KEPT_ERRORS - len(receipt.errors), 0)
+        if len(rows) > room:  # rows come in line order: the first ones are listed
+            receipt.errors_not_listed += len(rows) - room
+            rows = rows[:room]
+            fresh = np.zeros_like(fresh)
+            fresh[np.unique(self.codes.take(rows))] = True
         shown = {
-            code: _show(self.values[code]) if typed else self.raw[code]
+            code: _short(_show(self.values[code]) if typed else self.raw[code])
             for code in np.flatnonzero(fresh).tolist()
         }
         receipt.errors.extend(
             Issue(rule=rule, line=line, column=self.fr, value=shown[code], message=message)
+            for line, code in zip(
+                self.lines.take(rows).tolist(), self.codes.take(rows).tolist(), strict=True
+            )
+        )
+
+    def warn(self, mask, receipt, rule: str, message: str, shown=None) -> None:
+        """A warning for every cell whose value is in ``mask`` (the text as written, or
+        ``shown(code)``), at most ``_KEPT_ERRORS`` of them listed."""
+        rows = self.rows_where(np.asarray(mask, dtype=bool) & ~self.bad)
+        receipt.warnings_not_listed += max(len(rows) - _KEPT_ERRORS, 0)
+        rows = rows[:_KEPT_ERRORS]
+        receipt.warnings.extend(
+            Issue(
+                rule=rule,
+                line=line,
+                column=self.fr,
+                value=_short(shown(code) if shown else self.raw[code]),
+                message=message,
+            )
             for line, code in zip(
                 self.lines.take(rows).tolist(), self.codes.take(rows).tolist(), strict=True
             )
@@ -243,8 +316,17 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
     mapping = _match_headers(table.header, kind, spec, receipt)
     if receipt.errors:
         return Validated(receipt, None)
+    _check_unnamed(table, mapping, receipt)
+    if receipt.errors:  # cells shifted by decimal commas: reading on would only guess
+        return Validated(receipt, None)
 
     lines = table.lines.to_numpy()
+    allowed = {
+        name: check.statistics["allowed_values"]
+        for name, column_schema in contract.to_schema().columns.items()
+        for check in column_schema.checks
+        if check.name == "isin"
+    }
     cells = dict(zip(mapping, table.distinct_many(list(mapping.values())), strict=True))
     columns: dict[str, _Column] = {}
     for name, meta in spec.items():
@@ -252,6 +334,8 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
             columns[name] = _Column.absent(name, meta, lines)
             continue
         column = _Column(name, meta, cells[name], lines)
+        column.allowed = allowed.get(name)
+        _screen_text(column, receipt)
         _flag_formulas(column, receipt)
         _read_cells(column, receipt)
         columns[name] = column
@@ -261,6 +345,7 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
     )
     _run_contract(contract, frame, columns, spec, receipt)
     _check_references(columns, kind, reference, receipt)
+    _check_daily_bounds(columns, receipt)
     if kind == "attendance" and not receipt.errors:
         _warn_implausible_hours(columns, receipt)
     if receipt.errors:
@@ -282,7 +367,8 @@ def _validate_table(table, kind, reference, receipt) -> Validated:
 
 
 def _match_headers(header, kind, spec, receipt) -> dict[str, int]:
-    """Map contract columns to file positions; refuse personal data and the wrong kind."""
+    """Map contract columns to file positions; refuse personal data, a column given twice
+    (under one name or under its French and English names) and the wrong kind."""
     wanted = {}
     for name, meta in spec.items():
         wanted[normalise_header(meta["fr"])] = name
@@ -294,6 +380,18 @@ def _match_headers(header, kind, spec, receipt) -> dict[str, int]:
             continue
         if key in wanted and wanted[key] not in mapping:
             mapping[wanted[key]] = position
+        elif key in wanted:
+            first = header[mapping[wanted[key]]]
+            receipt.errors.append(
+                Issue(
+                    rule="duplicate_column",
+                    line=1,
+                    column=title,
+                    message=f"La colonne « {spec[wanted[key]]['fr']} » figure deux fois "
+                    f"(« {first} » et « {title} ») : on ne peut pas savoir laquelle lire. "
+                    "Gardez-en une seule.",
+                )
+            )
         elif _PERSONAL.search(key) and not _NOT_PERSONAL.search(key):
             receipt.errors.append(
                 Issue(
@@ -315,14 +413,54 @@ def _match_headers(header, kind, spec, receipt) -> dict[str, int]:
                     message="Colonne inconnue pour ce type de fichier : elle est ignorée.",
                 )
             )
-    missing = [spec[name]["fr"] for name in spec if spec[name]["required"] and name not in mapping]
-    if missing:
-        hint = _looks_like(header, kind)
-        message = "Colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing) + "."
+    missing = [name for name in spec if spec[name]["required"] and name not in mapping]
+    hint = _looks_like(header, kind) if missing else None
+    for name in missing:
+        message = f"Colonne obligatoire absente : {spec[name]['fr']}."
         if hint:
             message += f" Ce fichier ressemble à un fichier de type « {hint} » : vérifiez le type."
-        receipt.errors.append(Issue(rule="missing_columns", line=1, message=message))
+        receipt.errors.append(
+            Issue(rule="missing_columns", line=1, column=spec[name]["fr"], message=message)
+        )
     return mapping
+
+
+def _check_unnamed(table, mapping, receipt) -> None:
+    """Cells under no header: in a comma-separated file, the sign of unquoted decimal commas
+    (refused: the numbers' meaning would be guessed); elsewhere, ignored with a warning."""
+    used = set(mapping.values())
+    unnamed = [p for p, t in enumerate(table.header) if not normalise_header(t) and p not in used]
+    if not unnamed:
+        return
+    lines = table.lines.to_numpy()
+    for position, cells in zip(unnamed, table.distinct_many(unnamed), strict=True):
+        filled = np.flatnonzero(cells.values.take(cells.codes) != "")
+        if not filled.size:
+            continue
+        if table.delimiter != ",":
+            receipt.warnings.append(
+                Issue(
+                    rule="unnamed_column",
+                    line=1,
+                    column=f"colonne {position + 1}",
+                    message="Colonne sans nom d'en-tête mais avec des valeurs : elle est ignorée.",
+                )
+            )
+            continue
+        for row in filled[:_KEPT_ERRORS].tolist():
+            receipt.errors.append(
+                Issue(
+                    rule="ambiguous_decimal_comma",
+                    line=int(lines[row]),
+                    column=f"colonne {position + 1}",
+                    value=_short(cells.values[cells.codes[row]]),
+                    message="La ligne a plus de cellules que l'en-tête : dans un fichier séparé "
+                    "par des virgules, une virgule décimale coupe le nombre en deux. Mettez les "
+                    "nombres décimaux entre guillemets, écrivez-les avec un point, ou "
+                    "enregistrez le fichier avec le point-virgule comme séparateur.",
+                )
+            )
+        receipt.errors_not_listed += max(len(filled) - _KEPT_ERRORS, 0)
 
 
 def _looks_like(header, kind) -> str | None:
@@ -340,14 +478,67 @@ def _looks_like(header, kind) -> str | None:
     return best if best_score == 1.0 else None
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _screen_text(column: _Column, receipt) -> None:
+    """Cells too long for any code or number, digits of other scripts, and (in text columns)
+    texts that only differ by their Unicode form, made one (NFC) with a warning."""
+    long = column.sizes > MAX_CELL_CHARS
+    if long.any():
+        long &= np.array([len(v) > MAX_CELL_CHARS for v in column.raw], dtype=bool)
+        column.report(
+            long,
+            receipt,
+            "cell_too_long",
+            f"La cellule est trop longue : au plus {MAX_CELL_CHARS} caractères sont acceptés "
+            "dans cette colonne.",
+            typed=False,
+        )
+    wide = np.flatnonzero(column.sizes != np.array([len(v) for v in column.raw]))
+    if not wide.size:
+        return
+    digits = np.zeros(len(column.raw), dtype=bool)
+    digits[[i for i in wide.tolist() if _OTHER_DIGIT.search(column.raw[i])]] = True
+    column.report(
+        digits,
+        receipt,
+        "non_ascii_digits",
+        "La cellule contient des chiffres d'une autre écriture (arabe, pleine chasse…) : "
+        "écrivez-les avec les chiffres 0 à 9.",
+        typed=False,
+    )
+    if column.meta["kind"] != "text":
+        return
+    changed = np.zeros(len(column.raw), dtype=bool)
+    raw = column.raw.copy()
+    for i in wide.tolist():
+        if not unicodedata.is_normalized("NFC", raw[i]):
+            raw[i], changed[i] = unicodedata.normalize("NFC", raw[i]), True
+    if changed.any():
+        column.warn(
+            changed,
+            receipt,
+            "unicode_normalised",
+            "Accents écrits en caractères décomposés (forme Unicode NFD, fréquente sur Mac) : "
+            "la valeur a été lue sous sa forme usuelle (NFC).",
+        )
+        column.raw, column.values, column.renamed = raw, raw, True
+
+
 def _flag_formulas(column: _Column, receipt) -> None:
     starts = np.isin(column.heads, _FORMULA_BYTES)
     if not starts.any():
         return
     candidates = pd.Series(column.raw[starts])
     numeric = candidates.str.replace(_SPACES, "", regex=True).str.match(_NUMBER)
+    # A dash alone is an empty cell, and dashes then a space start a remark ("-- fermé"):
+    # neither is a formula unless a formula sign follows.
+    remark = candidates.str.match(_DASHES) | (
+        candidates.str.match(r"^-+\s") & ~candidates.str.contains(_FORMULA_SIGNS)
+    )
     flagged = np.zeros(len(column.raw), dtype=bool)
-    flagged[np.flatnonzero(starts)[~numeric.to_numpy(dtype=bool)]] = True
+    flagged[np.flatnonzero(starts)[~(numeric | remark).to_numpy(dtype=bool)]] = True
     column.report(
         flagged,
         receipt,
@@ -367,29 +558,31 @@ def _read_cells(column: _Column, receipt) -> None:
     if short.any():
         few = raw[short]
         empty[short] = (few.eq("") | few.str.lower().isin(_EMPTY_WORDS)).to_numpy(dtype=bool)
+        dashes = np.zeros(len(raw), dtype=bool)
+        dashes[short] = few.str.match(_DASHES).to_numpy(dtype=bool)
+        if dashes.any():
+            empty |= dashes
+            if not column.meta["required"]:  # a required cell left empty is an error anyway
+                column.warn(
+                    dashes,
+                    receipt,
+                    "dash_as_empty",
+                    "Tiret lu comme une cellule vide (aucune valeur).",
+                )
     if kind in {"count", "decimal"}:
-        cleaned = raw.str.replace(_SPACES, "", regex=True).str.replace(",", ".")
-        values = pd.to_numeric(cleaned.where(~empty), errors="coerce").astype("float64")
-        column.report(
-            values.isna().to_numpy() & ~empty,
-            receipt,
-            "number_format",
-            "Un nombre est attendu (chiffres uniquement, virgule décimale acceptée).",
-            typed=False,
-        )
-        column.values = values.to_numpy()
+        _read_numbers(column, raw, empty, receipt)
         return
     if kind == "yes_no":
         lowered = raw.str.lower()
         out = pd.Series(None, index=raw.index, dtype=object)
-        out[lowered.isin(_YES)] = "oui"
-        out[lowered.isin(_NO - {""})] = "non"
+        out[lowered.isin(_YES) & ~empty] = "oui"
+        out[lowered.isin(_NO - {""}) & ~empty] = "non"
         other = ~lowered.isin(_YES | _NO) & ~empty  # "NA", "n/a"… are empty, as elsewhere
         out[other] = raw[other]  # left for the contract's oui/non check to report
         column.values = out.to_numpy(dtype=object)
         return
     if name in {"commune_code", "territory_code"}:
-        padded = raw.str.fullmatch(r"\d{4}").to_numpy(dtype=bool)
+        padded = raw.str.fullmatch(r"[0-9]{4}").to_numpy(dtype=bool)
         for row in column.rows_where(padded).tolist():
             text = column.raw[column.codes[row]]
             receipt.warnings.append(
@@ -406,9 +599,67 @@ def _read_cells(column: _Column, receipt) -> None:
         column.one_to_one = not padded.any() and empty.sum() <= 1
     else:
         column.one_to_one = empty.sum() <= 1
+    if column.allowed is not None:
+        raw = _match_codes(column, raw, empty, receipt)
+    column.one_to_one &= not column.renamed
     column.values = (
         raw.where(~empty, None).to_numpy(dtype=object) if empty.any() else raw.to_numpy()
     )
+
+
+def _read_numbers(column: _Column, raw: pd.Series, empty: np.ndarray, receipt) -> None:
+    cleaned = raw.str.replace(_SPACES, "", regex=True)
+    if column.meta["kind"] == "count":
+        ambiguous = cleaned.str.match(_AMBIGUOUS_WHOLE).to_numpy(dtype=bool) & ~empty
+        column.report(
+            ambiguous,
+            receipt,
+            "ambiguous_number",
+            "Nombre ambigu : le point sépare-t-il les milliers ou les décimales ? Un effectif "
+            "s'écrit sans séparateur de milliers (1234) ; une décimale s'écrit avec une "
+            "virgule (1,234), mais un effectif est un nombre entier.",
+            typed=False,
+        )
+    wellformed = cleaned.str.match(_NUMBER_TEXT).to_numpy(dtype=bool) & ~column.bad
+    values = pd.to_numeric(
+        cleaned.str.replace(",", ".").where(wellformed & ~empty), errors="coerce"
+    ).astype("float64")  # a value already refused reads as nothing: no rule judges it again
+    column.report(
+        ~np.isfinite(values.to_numpy()) & ~empty,
+        receipt,
+        "number_format",
+        "Un nombre est attendu (chiffres uniquement, virgule décimale acceptée ; ni notation "
+        "scientifique comme 1E+18, ni « infini »).",
+        typed=False,
+    )
+    column.values = values.to_numpy()
+
+
+def _match_codes(column: _Column, raw: pd.Series, empty: np.ndarray, receipt) -> pd.Series:
+    """Codes written in another case (``familles``) read as the one code they can only be."""
+    allowed = list(column.allowed)
+    by_lower: dict[str, list[str]] = {}
+    for code in allowed:
+        by_lower.setdefault(str(code).lower(), []).append(code)
+    odd = ~raw.isin(allowed).to_numpy(dtype=bool) & ~empty & ~column.bad
+    if not odd.any():
+        return raw
+    fixed = raw.copy()
+    changed = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(odd).tolist():
+        found = by_lower.get(raw.iat[i].lower(), [])
+        if len(found) == 1:
+            fixed.iat[i], changed[i] = found[0], True
+    if changed.any():
+        column.warn(
+            changed,
+            receipt,
+            "code_case_normalised",
+            "Code écrit en minuscules (ou casse mélangée) : lu comme le code de la liste.",
+            shown=lambda code: f"{raw.iat[code]} → {fixed.iat[code]}",
+        )
+        column.renamed = True
+    return fixed
 
 
 def _run_contract(contract, frame, columns, spec, receipt) -> None:
@@ -575,6 +826,11 @@ def _report_column_checks(cases, column: _Column, receipt) -> None:
         message = _CHECK_MESSAGES.get(base, f"Règle non respectée : {check}.")
         if base in {"isin", "str_matches"} and rule_text:
             message += f" Attendu : {rule_text}."
+        if base == "less_than_or_equal_to" and column.meta.get("at_most") is not None:
+            message = (
+                f"Valeur invraisemblable : au plus {_number(column.meta['at_most'])} "
+                f"{column.meta['at_most_why']}. Vérifiez la saisie (unité, zéros en trop)."
+            )
         mask = np.zeros(len(column.values), dtype=bool)
         mask[group["index"].astype(np.int64).to_numpy()] = True
         column.report(mask, receipt, _CHECK_RULES.get(base, base), message)
@@ -592,6 +848,13 @@ def _check_references(columns, kind, reference, receipt) -> None:
 
     period = columns["period"]
     periods = [parse_period(v) if isinstance(v, str) else None for v in period.values]
+    flag(
+        "period",
+        [isinstance(v, str) and p is None for v, p in zip(period.values, periods, strict=True)],
+        "period_out_of_range",
+        "Période impossible : l'année doit être une vraie année du calendrier, de 0001 "
+        "à 9999 (ex. 2017).",
+    )
     future = [p is not None and p.start > reference.today for p in periods]
     flag("period", future, "period_in_future", "Cette période n'a pas encore commencé.")
     if reference.years:
@@ -633,6 +896,64 @@ def _check_references(columns, kind, reference, receipt) -> None:
             "(placements) envoyé par votre organisme.",
         )
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
+
+
+def _check_daily_bounds(columns, receipt) -> None:
+    """Plausible bounds per day (``at_most_per`` in the contract): the bound times the days of
+    the row's period, or times the row's count of days when the contract names one."""
+    bounded = [c for c in columns.values() if c.meta.get("at_most_per")]
+    if not bounded:
+        return
+    period = columns["period"]
+    lengths = np.array(
+        [
+            (p.end - p.start).days + 1
+            if (p := parse_period(v) if isinstance(v, str) else None)
+            else np.nan
+            for v in period.values
+        ],
+        dtype="float64",
+    )
+    period_days = np.where(period.bad, np.nan, lengths).take(period.codes)
+    for column in bounded:
+        per = column.meta["at_most_per"]
+        days = period_days
+        if per != PER_PERIOD_DAY:
+            counted = columns[per]
+            given = np.where(counted.bad, np.nan, counted.values.astype("float64"))
+            given = given.take(counted.codes)
+            days = np.where(np.isnan(given), period_days, given)
+        values = np.where(column.bad, np.nan, column.values.astype("float64")).take(column.codes)
+        limit = column.meta["at_most"] * days
+        over = np.flatnonzero(values > limit)  # NaN (empty, unread) compares False
+        over = [r for r in over.tolist() if r not in column.bad_rows]
+        receipt.errors_not_listed += max(len(over) - _KEPT_ERRORS, 0)
+        for row in over[:_KEPT_ERRORS]:
+            column.bad_rows.add(row)
+            receipt.errors.append(
+                Issue(
+                    rule="implausible_value",
+                    line=int(column.lines[row]),
+                    column=column.fr,
+                    value=_show(float(values[row])),
+                    message=f"Valeur invraisemblable : au plus {_number(column.meta['at_most'])} "
+                    f"{column.meta['at_most_why']}, soit {_number(limit[row])} pour "
+                    f"{_number(days[row])} jours. Vérifiez la saisie (unité, zéros en trop).",
+                )
+            )
+    receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
+
+
+def _number(value: float) -> str:
+    """A bound as a partner reads it: 240 000, not 240000.0."""
+    return f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:g}"
+
+
+def _short(text: str | None) -> str | None:
+    """A cell as a receipt shows it: a 100,000-character cell is cut, not copied whole."""
+    if text is None or len(text) <= 80:
+        return text
+    return f"{text[:60]}… ({len(text)} caractères)"
 
 
 # Billing above this share of attended hours is implausible (CNAF's top funding band is 120 %).

@@ -130,9 +130,12 @@ def test_wrong_kind_says_which_columns_miss_and_what_the_file_looks_like():
     text = (
         "periode;code_structure;heures_theoriques;heures_realisees;heures_facturees\n2017;A;1;1;1\n"
     )
-    [error] = check(text, "placements").errors
-    assert error.rule == "missing_columns"
-    assert "code_commune" in error.message and "« attendance »" in error.message
+    errors = check(text, "placements").errors
+    assert [(e.line, e.column, e.rule) for e in errors] == [
+        (1, name, "missing_columns")
+        for name in ("type_structure", "code_commune", "places", "enfants_accueillis")
+    ]
+    assert all("« attendance »" in e.message for e in errors)
 
 
 def test_personal_data_columns_are_refused():

@@ -6,6 +6,8 @@ receipts live in ``expected.yaml`` and are written by hand, not by this script.
 
     .venv/bin/python tests/intake/corpus/make_corpus.py          # (re)write the files
     .venv/bin/python tests/intake/corpus/make_corpus.py --check  # exit 1 if a file differs
+
+The hostile and messy files (``hostile.py``) have their receipts in ``expected_hostile.yaml``.
 """
 
 from __future__ import annotations
@@ -423,8 +425,6 @@ def refused_files() -> dict[str, bytes]:
         "refuse_pdf_renamed.csv": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n"
         b"endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
         "refuse_png_renamed.csv": fake_png(),
-        "refuse_utf16_unicode_text.csv": "\ufeff".encode("utf-16-le")
-        + table([A, *GOOD_ATTENDANCE], sep="\t", eol="\r\n", encoding="utf-16-le"),
         "refuse_wrong_kind_attendance_as_placements.csv": table([A, *GOOD_ATTENDANCE]),
         "refuse_wrong_kind_beneficiaries_as_attendance.csv": table([B, *GOOD_BENEFICIARIES]),
         "refuse_missing_required_column.csv": table(
@@ -774,8 +774,11 @@ def submission_files() -> dict[str, bytes]:
 
 
 def corpus_files() -> dict[str, bytes]:
-    files = {**accepted_files(), **refused_files(), **submission_files()}
-    assert len(files) == len(accepted_files()) + len(refused_files()) + len(submission_files())
+    from hostile import hostile_files  # beside this file; it builds on the rows above
+
+    parts = [accepted_files(), refused_files(), submission_files(), hostile_files()]
+    files = {name: data for part in parts for name, data in part.items()}
+    assert len(files) == sum(len(part) for part in parts), "a file name is used twice"
     return dict(sorted(files.items()))
 
 
