@@ -2,7 +2,7 @@
 
 sdsf run        refresh everything over what is in the data directory
 sdsf demo       put the demo partner files in the inbox, then run
-sdsf validate   check a file without keeping it (exit 0 accepted, 1 rejected, 2 bad usage)
+sdsf validate   check files without keeping them (exit 0 all accepted, 1 one rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
 sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, manifest)
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
@@ -17,7 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-from models import KINDS
+# Imports live in the commands: `sdsf validate` must start fast, so nothing here loads pandas,
+# pandera, DuckDB or Dagster before a command asks for them.
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -56,15 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-run", action="store_true", help="only write the demo files")
     demo.set_defaults(handler=_cmd_demo)
 
-    validate = sub.add_parser("validate", help="check a partner file without keeping it")
-    validate.add_argument("--kind", required=True, choices=KINDS)
+    validate = sub.add_parser(
+        "validate",
+        help="check partner files without keeping them",
+        description="Validate one or more files of one kind. With --format json, prints a JSON "
+        "list of receipts, each with a `file` key.",
+    )
+    validate.add_argument("--kind", required=True, help="placements, attendance, beneficiaries…")
     validate.add_argument("--format", choices=("text", "json"), default="text")
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=Path, nargs="+")
     validate.set_defaults(handler=_cmd_validate)
 
     submit = sub.add_parser("submit", help="keep a partner file, validate it and process it")
     submit.add_argument("--partner", required=True, help="partner code (sources/partners.yaml)")
-    submit.add_argument("--kind", required=True, choices=KINDS)
+    submit.add_argument("--kind", required=True, help="placements, attendance, beneficiaries…")
     submit.add_argument("--format", choices=("text", "json"), default="text")
     submit.add_argument("--no-run", action="store_true", help="keep and receipt only")
     submit.add_argument("file", type=Path)
@@ -147,20 +153,39 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    """Every file judged in one process: imports and reference data are paid once."""
+    missing = [path for path in args.file if not path.is_file()]
+    for path in missing:
+        print(f"sdsf: fichier introuvable : {path}", file=sys.stderr)
+    if missing or not _known_kind(args.kind):
+        return EXIT_USAGE
     from orchestration.intake.validation import validate_bytes
     from orchestration.reference import reference_for_validation
 
-    if not args.file.is_file():
-        print(f"sdsf: fichier introuvable : {args.file}", file=sys.stderr)
-        return EXIT_USAGE
-    result = validate_bytes(
-        args.file.read_bytes(),
-        args.kind,
-        reference=reference_for_validation(),
-        file_name=args.file.name,
-    )
-    _print_receipt(result.receipt, args.format)
-    return EXIT_ACCEPTED if result.receipt.accepted else EXIT_REJECTED
+    reference = reference_for_validation(kinds={args.kind})
+    receipts = []
+    for path in args.file:
+        receipt = validate_bytes(
+            path.read_bytes(), args.kind, reference=reference, file_name=path.name
+        ).receipt
+        receipts.append(receipt)
+        if args.format == "text":
+            print(receipt.to_text(), end="\n" if len(args.file) > 1 else "")
+    if args.format == "json":
+        payload = [
+            {"file": str(path), **r.to_dict()} for path, r in zip(args.file, receipts, strict=True)
+        ]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return EXIT_ACCEPTED if all(r.accepted for r in receipts) else EXIT_REJECTED
+
+
+def _known_kind(kind: str) -> bool:
+    from models import KINDS
+
+    if kind in KINDS:
+        return True
+    print(f"sdsf: --kind {kind} : type inconnu (attendu : {', '.join(KINDS)})", file=sys.stderr)
+    return False
 
 
 def _cmd_submit(args) -> int:
@@ -169,6 +194,8 @@ def _cmd_submit(args) -> int:
 
     if not args.file.is_file():
         print(f"sdsf: fichier introuvable : {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    if not _known_kind(args.kind):
         return EXIT_USAGE
     home = prepare_environment()
     receipt = receive_file(

@@ -50,20 +50,37 @@ def test_validate_json_prints_only_the_receipt_and_exit_codes_follow(tmp_path, f
     good, bad = files
     ok = sdsf(tmp_path, "validate", "--kind", "placements", str(good), "--format", "json")
     assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout) == {
-        "accepted": True,
-        "kind": "placements",
-        "rows": 1,
-        "errors": [],
-        "warnings": [],
-    }
+    assert json.loads(ok.stdout) == [
+        {
+            "file": str(good),
+            "accepted": True,
+            "kind": "placements",
+            "rows": 1,
+            "errors": [],
+            "warnings": [],
+        }
+    ]
     ko = sdsf(tmp_path, "validate", "--kind", "placements", str(bad), "--format", "json")
     assert ko.returncode == 1
-    receipt = json.loads(ko.stdout)
+    [receipt] = json.loads(ko.stdout)
     assert receipt["accepted"] is False
     assert [(e["line"], e["column"], e["value"]) for e in receipt["errors"]] == [
         (3, "places", "douze")
     ]
+
+
+def test_validate_judges_several_files_in_one_call(tmp_path, files):
+    good, bad = files
+    both = sdsf(
+        tmp_path, "validate", "--kind", "placements", str(good), str(bad), "--format", "json"
+    )
+    assert both.returncode == 1, both.stderr  # one file refused
+    assert [(r["file"], r["accepted"]) for r in json.loads(both.stdout)] == [
+        (str(good), True),
+        (str(bad), False),
+    ]
+    text = sdsf(tmp_path, "validate", "--kind", "placements", str(good), str(good))
+    assert text.returncode == 0 and text.stdout.count("ACCEPTÉ") == 2
 
 
 def test_validate_text_is_french_and_usage_errors_exit_2(tmp_path, files):
