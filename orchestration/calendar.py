@@ -97,6 +97,11 @@ class Period:
         last = self.end.year * 12 + self.end.month - 1
         return frozenset((m // 12, m % 12 + 1) for m in range(first, last + 1))
 
+    @property
+    def days(self) -> int:
+        """How many days the period counts, both ends included (92 for 2017-T3)."""
+        return (self.end - self.start).days + 1
+
     def within(self, other: Period) -> bool:
         return other.start <= self.start and self.end <= other.end
 

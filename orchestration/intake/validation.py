@@ -930,15 +930,8 @@ def _check_daily_bounds(columns, receipt) -> None:
     if not bounded:
         return
     period = columns["period"]
-    lengths = np.array(
-        [
-            (p.end - p.start).days + 1
-            if (p := parse_period(v) if isinstance(v, str) else None)
-            else np.nan
-            for v in period.values
-        ],
-        dtype="float64",
-    )
+    parsed = [parse_period(v) if isinstance(v, str) else None for v in period.values]
+    lengths = np.array([p.days if p else np.nan for p in parsed], dtype="float64")
     period_days = np.where(period.bad, np.nan, lengths).take(period.codes)
     for column in bounded:
         per = column.meta["at_most_per"]
