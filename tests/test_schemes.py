@@ -176,7 +176,13 @@ def test_axis_and_action_codes_are_unique_across_shipped_schemes(schemes):
 def test_registries_cover_the_landes_data_flows(registries):
     measures, partners = registries
     caf = {s.kind: s.cadence for s in partners["CAF40"].submissions}
-    assert caf == {"placements": "year", "attendance": "quarter", "beneficiaries": "year"}
+    # CAF40 pilots Landes actions, so it also owes the committee's yearly action report.
+    assert caf == {
+        "placements": "year",
+        "attendance": "quarter",
+        "beneficiaries": "year",
+        "action_reports": "year",
+    }
     assert any(p.type == "association" for p in partners.values())
     assert measures["heures_realisees"].aggregation == "flow"
     assert measures["places"].aggregation == "stock"
