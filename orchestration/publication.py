@@ -29,7 +29,12 @@ PUBLISHED_MARTS: dict[str, str] = {
     "schéma : les chiffres d'une commune s'ajoutent à ceux de son EPCI et du territoire.",
     "dim_partners": "Les partenaires et les fichiers qu'ils transmettent.",
     "dim_priority_territories": "Les territoires prioritaires selon la règle du schéma.",
-    "fct_action_progress": "Avancement de chaque action par année.",
+    "fct_action_progress": "Avancement de chaque action par année, et ce qui le mesure : ses "
+    "indicateurs, ses jalons et l'état déclaré par son pilote, ou rien (action non suivie).",
+    "fct_action_reports": "Suivi des actions : état de chaque action par période tel que son "
+    "pilote ou un partenaire l'a déclaré en dernier, part réalisée et commentaire.",
+    "fct_action_milestones": "Jalons des actions : échéance, date d'atteinte déclarée et "
+    "situation (atteint à temps, en retard, échu non atteint, à venir).",
     "fct_axis_progress": "Avancement de chaque axe par année.",
     "fct_scheme_progress": "Avancement de chaque schéma par année.",
     "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",

@@ -1,7 +1,15 @@
--- Progress of each action per year, from its indicators at the scheme's whole area (the
--- département, or the perimeter of a charte): the mean of their progress weighted by each
--- indicator's weight. An indicator's progress counts at most 1: passing one target does not
--- make up for another's delay. Indicators without a value that year are listed, not dropped.
+-- Progress of each action per year. An action an indicator follows (basis `indicators`) is
+-- measured from its indicators at the scheme's whole area (the département, or the perimeter
+-- of a charte): the mean of their progress weighted by each indicator's weight. An indicator's
+-- progress counts at most 1: passing one target does not make up for another's delay.
+-- Indicators without a value that year are listed, not dropped. Any other action takes its
+-- basis, progress and status from the rule of int_action_progress_by_milestones (milestones
+-- and reported state), the one place that rule is written.
+{%- set indicator_status = progress_status(
+    'by_indicators.indicators_expected', 'by_indicators.progress',
+    'by_indicators.expected_progress'
+) %}
+
 with indicator_values as (
     select * from {{ ref('fct_indicator_values') }}
     where territory_level in ('departement', 'perimetre') and period_type = 'year'
@@ -17,6 +25,10 @@ actions as (
 
 schemes as (
     select * from {{ ref('stg_schemes__schemes') }}
+),
+
+by_milestones as (
+    select * from {{ ref('int_action_progress_by_milestones') }}
 ),
 
 scheme_years as (
@@ -83,15 +95,42 @@ rolled as (
     group by all
 ),
 
-scored as (
+by_indicators as (
     select
         *,
         weighted_progress / weight_with_value as progress,
         weighted_expected / weight_with_value as expected_progress
     from rolled
-)
+),
 
-{%- set status = progress_status('indicators_expected', 'progress', 'expected_progress') %}
+scored as (
+    select
+        by_indicators.* exclude (progress, expected_progress),
+        by_milestones.basis,
+        by_milestones.milestones_expected,
+        by_milestones.milestones_due,
+        by_milestones.milestones_reached,
+        by_milestones.action_state,
+        by_milestones.state_period,
+        case
+            when by_milestones.basis = 'indicators' then by_indicators.progress
+            else by_milestones.progress
+        end as progress,
+        case
+            when by_milestones.basis = 'indicators' then by_indicators.expected_progress
+            else by_milestones.expected_progress
+        end as expected_progress,
+        case
+            when by_milestones.basis = 'indicators' then {{ indicator_status }}
+            else by_milestones.status
+        end as status
+    from by_indicators
+    inner join by_milestones
+        on
+            by_indicators.scheme_id = by_milestones.scheme_id
+            and by_indicators.action_code = by_milestones.action_code
+            and by_indicators.year = by_milestones.year
+)
 
 select
     cast(scheme_id as varchar) as scheme_id,
@@ -106,6 +145,15 @@ select
     cast(weight_with_value as double) as weight_with_value,
     cast(progress as double) as progress,
     cast(expected_progress as double) as expected_progress,
-    cast({{ status }} as varchar) as status,
-    cast({{ vocabulary_label('progress_statuses', status) }} as varchar) as status_label
+    cast(status as varchar) as status,
+    cast({{ vocabulary_label('progress_statuses', 'scored.status') }} as varchar) as status_label,
+    cast(basis as varchar) as basis,
+    cast({{ vocabulary_label('progress_bases', 'scored.basis') }} as varchar) as basis_label,
+    cast(milestones_expected as integer) as milestones_expected,
+    cast(milestones_due as integer) as milestones_due,
+    cast(milestones_reached as integer) as milestones_reached,
+    cast(action_state as varchar) as action_state,
+    cast({{ vocabulary_label('action_states', 'scored.action_state') }} as varchar)
+        as action_state_label,
+    cast(state_period as varchar) as state_period
 from scored

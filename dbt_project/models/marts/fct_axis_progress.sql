@@ -1,6 +1,7 @@
--- Progress of each axis per year: the plain mean of the progress of its actions that have one
--- (each action counts once, whatever its number of indicators). Actions followed by
--- indicators but without progress that year are listed as missing.
+-- Progress of each axis per year: the plain mean of the progress of its actions that have one,
+-- whatever their basis (indicators or milestones; each action counts once, whatever its number
+-- of indicators or milestones). Followed actions without progress that year are listed as
+-- missing; actions nothing follows (basis none) are counted apart.
 with action_progress as (
     select * from {{ ref('fct_action_progress') }}
 ),
@@ -10,11 +11,12 @@ rolled as (
         scheme_id,
         axis_code,
         year,
-        count(*) filter (where indicators_expected > 0) as actions_expected,
+        count(*) filter (where basis <> 'none') as actions_expected,
         count(progress) as actions_with_value,
-        count(*) filter (where indicators_expected = 0) as actions_without_indicator,
+        count(*) filter (where basis = 'milestones') as actions_by_milestones,
+        count(*) filter (where basis = 'none') as actions_not_followed,
         string_agg(
-            case when indicators_expected > 0 and progress is null then action_code end,
+            case when basis <> 'none' and progress is null then action_code end,
             ', '
             order by action_code
         ) as missing_action_codes,
@@ -37,7 +39,8 @@ select
     cast(actions_with_value as integer) as actions_with_value,
     cast(actions_expected - actions_with_value as integer) as actions_missing,
     cast(missing_action_codes as varchar) as missing_action_codes,
-    cast(actions_without_indicator as integer) as actions_without_indicator,
+    cast(actions_by_milestones as integer) as actions_by_milestones,
+    cast(actions_not_followed as integer) as actions_not_followed,
     cast(indicators_expected as integer) as indicators_expected,
     cast(indicators_with_value as integer) as indicators_with_value,
     cast(progress as double) as progress,

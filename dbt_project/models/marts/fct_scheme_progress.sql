@@ -1,5 +1,6 @@
 -- Progress of each scheme per year: the plain mean of the progress of its axes that have one.
--- Axes whose actions have indicators but no progress that year are listed as missing.
+-- Axes whose followed actions (by indicators or milestones) have no progress that year are
+-- listed as missing.
 with axis_progress as (
     select * from {{ ref('fct_axis_progress') }}
 ),
@@ -17,6 +18,8 @@ rolled as (
         ) as missing_axis_codes,
         sum(actions_expected) as actions_expected,
         sum(actions_with_value) as actions_with_value,
+        sum(actions_by_milestones) as actions_by_milestones,
+        sum(actions_not_followed) as actions_not_followed,
         sum(indicators_expected) as indicators_expected,
         sum(indicators_with_value) as indicators_with_value,
         avg(progress) as progress,
@@ -37,6 +40,8 @@ select
     cast(missing_axis_codes as varchar) as missing_axis_codes,
     cast(actions_expected as integer) as actions_expected,
     cast(actions_with_value as integer) as actions_with_value,
+    cast(actions_by_milestones as integer) as actions_by_milestones,
+    cast(actions_not_followed as integer) as actions_not_followed,
     cast(indicators_expected as integer) as indicators_expected,
     cast(indicators_with_value as integer) as indicators_with_value,
     cast(progress as double) as progress,

@@ -1,0 +1,1 @@
+{{ latest_revision(ref('stg_submissions__action_reports')) }}
