@@ -24,6 +24,7 @@ import pytest
 
 from orchestration import schemes as scheme_defs
 from orchestration import vocabulary
+from orchestration.intake.loading import ensure_raw_tables
 from orchestration.warehouse import replace_tables
 from tests.conftest import dbt_build
 
@@ -291,16 +292,8 @@ def _write_warehouse(path: Path, scheme_file: Path) -> None:
             frames,
             column_types={**scheme_defs.TABLE_COLUMNS, "vocabulary": vocabulary.TABLE_COLUMNS},
         )
-        con.execute(
-            """
-            create table raw.submissions (
-                submission_id varchar, partner_code varchar, kind varchar, file_name varchar,
-                sha256 varchar, received_at timestamp, status varchar, rows_read integer,
-                error_count integer, warning_count integer, periods varchar[],
-                loaded_at timestamp
-            )
-            """
-        )
+        # The submission tables the run creates, action reports among them (none here).
+        ensure_raw_tables(con)
 
 
 # --------------------------------------------------------------------------- plain Python
@@ -582,6 +575,8 @@ def _rollups(scheme, rows, years):
                     progress=progress,
                     expected_progress=expected,
                     status=status(len(inds), progress, expected),
+                    # this scheme declares no milestones: an action without indicator is not followed
+                    basis="indicators" if inds else "none",
                 )
                 action_rows.append((action.code, len(inds), len(got), progress, expected))
             followed = [a for a in action_rows if a[1] > 0]
@@ -593,7 +588,8 @@ def _rollups(scheme, rows, years):
                 actions_with_value=len(with_value),
                 actions_missing=len(followed) - len(with_value),
                 missing_action_codes=", ".join(a[0] for a in followed if a[3] is None) or None,
-                actions_without_indicator=len(action_rows) - len(followed),
+                actions_by_milestones=0,
+                actions_not_followed=len(action_rows) - len(followed),
                 indicators_expected=sum(a[1] for a in action_rows),
                 indicators_with_value=sum(a[2] for a in action_rows),
                 progress=progress,
