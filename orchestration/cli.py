@@ -1,7 +1,7 @@
 """`sdsf`: what users do outside the Dagster UI.
 
 sdsf run        refresh everything over what is in the data directory
-sdsf demo       put the demo partner files in the inbox, then run
+sdsf demo       keep the demo partner files in the store (on the days sent), then run
 sdsf validate   check files without keeping them (exit 0 all accepted, 1 one rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
 sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, manifest)
@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="period_to", metavar="PERIOD", help="... to PERIOD")
     run.set_defaults(handler=_cmd_run)
 
-    demo = sub.add_parser("demo", help="generate the demo partner files into the inbox, then run")
+    demo = sub.add_parser(
+        "demo", help="keep the demo partner files (every scheme) in the store as sent, then run"
+    )
     demo.add_argument("--no-site", action="store_true", help="skip building the Evidence site")
     demo.add_argument("--no-run", action="store_true", help="only write the demo files")
     demo.set_defaults(handler=_cmd_demo)
@@ -141,12 +143,17 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from orchestration.demo import write_demo_inbox
+    from orchestration.demo import deliver_demo
     from orchestration.settings import prepare_environment
 
     home = prepare_environment()
-    written = write_demo_inbox(home)
-    print(f"{len(written)} fichiers de démonstration déposés dans {home / 'inbox'}")
+    # Kept in the store on the days partners sent them (not the inbox: a file there is "now").
+    files = deliver_demo(home)
+    first, last = files[0].received_at, files[-1].received_at
+    print(
+        f"{len(files)} fichiers de démonstration reçus entre le {first:%d/%m/%Y} et le "
+        f"{last:%d/%m/%Y}, conservés dans {home / 'store'}"
+    )
     if args.no_run:
         return 0
     return _cmd_run(args)

@@ -8,6 +8,7 @@ import shutil
 import dagster as dg
 import duckdb
 
+from orchestration.demo import departement_specs
 from tests.conftest import run_sdsf
 
 CHECK = "deadline__udaf40__beneficiaries"
@@ -36,10 +37,16 @@ def test_deadline_check_fails_for_missing_files_then_passes_once_they_arrive(dem
     shutil.copytree(demo_home, home, symlinks=True)
     before = _evaluation(home, _run(home))
     assert not before.passed
-    # The Landes schemes run to 2022 (the MSA charte); the demo's UDAF40 files stop at 2018.
+    # The demo's receipts story: UDAF40 never sent one year's file (sources/demo/40-landes.yaml).
+    told = [
+        str(e["period"])
+        for spec in departement_specs()
+        for e in spec.get("receipts", {}).get("missing", [])
+        if (e["partner"], e["kind"]) == ("UDAF40", "beneficiaries")
+    ]
     listed = before.metadata["missing"].value
     missing_years = re.findall(r"^\| (\d{4}) \|", listed, flags=re.M)
-    assert missing_years and all(y > "2018" for y in missing_years)
+    assert missing_years == told and len(told) == 1
     assert before.metadata["periods_overdue"].value == len(missing_years)
 
     rows = "".join(f"{y};LAN-3.2;200069409;FAMILLES;40;9\n" for y in missing_years)

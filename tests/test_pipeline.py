@@ -65,10 +65,15 @@ def landes():
 
 
 @pytest.fixture(scope="module")
-def expected_places():
+def demo_files():
+    return generate_demo()
+
+
+@pytest.fixture(scope="module")
+def expected_places(demo_files):
     """Formal childcare places per (year, commune), latest file of each partner and year."""
     latest: dict[tuple[str, str], list[dict]] = {}
-    for demo in generate_demo():  # files in sending order: a later file supersedes
+    for demo in demo_files:  # files in sending order: a later file supersedes
         rows = _rows(demo.data)
         if "places" not in rows[0]:
             continue
@@ -172,9 +177,9 @@ def test_faulty_file_is_rejected_with_receipt_and_loads_nothing(demo_home):
     assert "REFUSÉ" in text and "ligne 4" in text
 
 
-def test_every_received_file_is_kept(demo_home):
+def test_every_received_file_is_kept(demo_home, demo_files):
     stored = list((demo_home / "store" / "files").glob("*.csv"))
-    assert len(stored) == len(generate_demo())
+    assert len(stored) == len(demo_files)
     assert not any(p.is_file() for p in (demo_home / "inbox").rglob("*"))
 
 
@@ -189,7 +194,7 @@ def test_publication_holds_the_marts(demo_home):
     assert rows == warehouse_rows > 0
 
 
-def test_rerun_is_safe_and_changes_nothing(demo_home):
+def test_rerun_is_safe_and_changes_nothing(demo_home, demo_files):
     before = _mart(
         demo_home,
         "select scheme_id, indicator_code, territory_level, territory_code, year, value "
@@ -204,4 +209,4 @@ def test_rerun_is_safe_and_changes_nothing(demo_home):
     )
     assert after == before
     [(count,)] = _mart(demo_home, "select count(*) from raw.submissions")
-    assert count == len(generate_demo())
+    assert count == len(demo_files)
