@@ -43,7 +43,8 @@ def read_inputs(con: duckdb.DuckDBPyConnection):
     schemes = con.execute(
         """
         select s.departement_code, s.start_year, s.end_year,
-               list(a.pilot_partner) filter (where a.pilot_partner is not null)
+               -- a scheme without piloted actions has no pilots (not a null list)
+               coalesce(list(a.pilot_partner) filter (where a.pilot_partner is not null), [])
         from raw.schemes as s left join raw.actions as a using (scheme_id)
         group by all
         """
