@@ -72,3 +72,18 @@ def test_rejected_submissions_are_a_warning_listing_them(tmp_path):
     assert not result.passed
     assert result.severity.value == "WARN"
     assert "ASSO-b-1" in result.metadata["files"].value
+
+
+def test_two_partners_may_send_rows_with_the_same_key(tmp_path):
+    # Each partner's latest files are checked against the contract apart: the CD and the CAF
+    # may both declare the same structure in their files.
+    other = {**ROW, "submission_id": "CD40-placements-y", "partner_code": "CD40"}
+    result = _placements_check()(warehouse=_warehouse(tmp_path, [ROW, other]))
+    assert result.passed
+    assert result.metadata["rows_checked"].value == 2
+
+
+def test_one_partner_sending_a_key_twice_fails(tmp_path):
+    result = _placements_check()(warehouse=_warehouse(tmp_path, [ROW, {**ROW, "line": 3}]))
+    assert not result.passed
+    assert "CAF40" in result.metadata["failure_cases"].value
