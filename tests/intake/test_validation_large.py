@@ -11,13 +11,15 @@ from datetime import date
 
 import pytest
 
-from orchestration.demo import PLACEMENT_COLUMNS
+from models import CONTRACTS
+from models.common import columns_of
 from orchestration.intake.validation import ReferenceData, validate_bytes
 
 ROWS = 200_000
 PADDED = "commune_code_padded"
 BLANK_AFTER = 100_000  # a blank line follows this row: later rows sit one line further down
-HEADER = PLACEMENT_COLUMNS  # the contract's French names, in the template's order
+# the contract's French names, in the template's order
+HEADER = [meta["fr"] for meta in columns_of(CONTRACTS["placements"]).values()]
 TYPES = ["EAJE_COLLECTIF", "MICRO_CRECHE", "ASSISTANT_MATERNEL", "PRESCOLARISATION", "ALSH"]
 COMMUNES = [f"40{n:03d}" for n in range(1, 330)]
 REFERENCE = ReferenceData(
