@@ -575,7 +575,7 @@ def _rollups(scheme, rows, years):
                     progress=progress,
                     expected_progress=expected,
                     status=status(len(inds), progress, expected),
-                    # this scheme declares no milestones: an action without indicator is not followed
+                    # no milestones in this scheme: an action without indicator is not followed
                     basis="indicators" if inds else "none",
                 )
                 action_rows.append((action.code, len(inds), len(got), progress, expected))

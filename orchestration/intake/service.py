@@ -24,7 +24,7 @@ from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_subm
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.store import StoredSubmission, SubmissionStore
-from orchestration.intake.validation import ReferenceData, validate_bytes
+from orchestration.intake.validation import ReferenceData, header_counter, validate_bytes
 
 # Placements first: attendance rows are checked against the structures placements declare.
 _KIND_ORDER = {"placements": 0, "attendance": 1, "beneficiaries": 2, "action_reports": 3}
@@ -46,9 +46,10 @@ def processing_order(sub: StoredSubmission) -> tuple:
 
 
 def detect_kind(data: bytes) -> str | None:
-    """The kind whose required columns the file's header holds, if exactly one fits."""
+    """The kind whose required columns the file's header holds, if exactly one fits (the
+    header found below title rows, as validation finds it)."""
     try:
-        header = read_table(data).header
+        header = read_table(data, known=header_counter()).header
     except UnreadableFile:
         return None
     keys = {normalise_header(h) for h in header}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -174,7 +173,7 @@ def validate_bytes(
         return Validated(receipt, None)
     with short_lived_arrays():
         try:
-            table = read_table(data, known=_header_counter(kind))
+            table = read_table(data, known=header_counter(kind))
         except UnreadableFile as exc:
             receipt.errors.append(exc.issue)
             return Validated(receipt, None)
@@ -185,11 +184,13 @@ def validate_bytes(
     return validated
 
 
-def _header_counter(kind: str):
-    """How many cells of a line are column names of ``kind`` (to find the header line)."""
+def header_counter(*kinds: str):
+    """How many cells of a line are column names of one of ``kinds`` (to find the header
+    line below title rows); every kind when none is named."""
     names = set()
-    for name, meta in columns_of(CONTRACTS[kind]).items():
-        names |= {normalise_header(name), normalise_header(meta["fr"])}
+    for kind in kinds or CONTRACTS:
+        for name, meta in columns_of(CONTRACTS[kind]).items():
+            names |= {normalise_header(name), normalise_header(meta["fr"])}
     return lambda cells: sum(normalise_header(c) in names for c in cells)
 
 
@@ -605,18 +606,13 @@ def _read_cells(column: _Column, receipt) -> None:
         return
     if name in {"commune_code", "territory_code"}:
         padded = raw.str.fullmatch(r"[0-9]{4}").to_numpy(dtype=bool)
-        for row in column.rows_where(padded).tolist():
-            text = column.raw[column.codes[row]]
-            receipt.warnings.append(
-                Issue(
-                    rule="commune_code_padded",
-                    line=int(column.lines[row]),
-                    column=column.fr,
-                    value=text,
-                    message=f"Code commune à 4 chiffres complété en « 0{text} » (le zéro "
-                    "initial a sans doute été supprimé par le tableur).",
-                )
-            )
+        column.warn(
+            padded,
+            receipt,
+            "commune_code_padded",
+            "Code commune à 4 chiffres complété par un zéro initial (sans doute supprimé par "
+            "le tableur).",
+        )
         raw = raw.where(~padded, "0" + raw)
         column.one_to_one = not padded.any() and empty.sum() <= 1
     else:
@@ -693,39 +689,30 @@ def _run_contract(contract, frame, columns, spec, receipt) -> None:
             "parsers, coercion, index or table-wide dtypes; extend _run_contract first."
         )
     key = list(schema.unique or [])
-    # The key's uniqueness (hashing, in C) runs beside the column checks (in Python); issues
-    # are then reported in pandera's order: doubles, table-wide checks, columns.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdsf-key") as pool:
-        doubles = None
-        if key:
-            keys = pd.DataFrame({name: columns[name].key_codes() for name in key})
-            unique_only = pa.DataFrameSchema(
-                unique=schema.unique, report_duplicates=schema.report_duplicates, name=schema.name
-            )
-            doubles = pool.submit(_failures, unique_only, keys)
-        table_cases = []
-        for check in schema.checks:
-            # A "within_total:<part>:<total>" check reads those two columns only; pandera
-            # looks for all-empty rows over whatever table it is given, so it gets just them.
-            used = check.name.split(":")[1:] if check.name.startswith("within_total:") else None
-            table_check = pa.DataFrameSchema(checks=[check], name=schema.name)
-            table_cases.append(_failures(table_check, frame[used] if used else frame))
-        column_cases = []
-        for name, column_schema in schema.columns.items():
-            column = columns[name]
-            if (
-                column_schema.unique
-                or column_schema.parsers
-                or not all(c.element_wise or c.name in _ELEMENT_WISE for c in column_schema.checks)
-            ):
-                column.expand()
-            distinct = pd.DataFrame({name: column.values})
-            one_column = pa.DataFrameSchema(
-                {name: _known_text(column_schema, column.values)}, name=schema.name
-            )
-            column_cases.append((column, _failures(one_column, distinct)))
-        if doubles is not None:
-            _report_duplicates(doubles.result(), columns, spec, key, receipt)
+    table_cases = []
+    for check in schema.checks:
+        # A "within_total:<part>:<total>" check reads those two columns only; pandera
+        # looks for all-empty rows over whatever table it is given, so it gets just them.
+        used = check.name.split(":")[1:] if check.name.startswith("within_total:") else None
+        table_check = pa.DataFrameSchema(checks=[check], name=schema.name)
+        table_cases.append(_failures(table_check, frame[used] if used else frame))
+    column_cases = []
+    for name, column_schema in schema.columns.items():
+        column = columns[name]
+        if (
+            column_schema.unique
+            or column_schema.parsers
+            or not all(c.element_wise or c.name in _ELEMENT_WISE for c in column_schema.checks)
+        ):
+            column.expand()
+        distinct = pd.DataFrame({name: column.values})
+        one_column = pa.DataFrameSchema(
+            {name: _known_text(column_schema, column.values)}, name=schema.name
+        )
+        column_cases.append((column, _failures(one_column, distinct)))
+    if key:
+        # Issues are reported in pandera's order: doubles, table-wide checks, columns.
+        _report_duplicates(_duplicate_rows(schema, key, columns), columns, spec, key, receipt)
     for cases in table_cases:
         _report_table_checks(cases, frame, columns, spec, receipt)
     for column, cases in column_cases:
@@ -760,18 +747,36 @@ def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame |
     return None
 
 
-def _report_duplicates(cases, columns, spec, key, receipt) -> None:
-    if cases is None or cases.empty:
+def _duplicate_rows(schema: pa.DataFrameSchema, key: list[str], columns) -> np.ndarray:
+    """Rows whose key another row holds too, as the contract's ``unique`` and
+    ``report_duplicates`` say.
+
+    pandera finds them with pandas' ``duplicated`` but then turns every double into a failure
+    case, one Python object each: a file of 300,000 doubled rows took minutes. The same pandas
+    call, with the same ``keep`` that pandera derives from ``report_duplicates``, answers alone.
+    """
+    keep = {"exclude_first": "first", "exclude_last": "last", "all": False}
+    keys = pd.DataFrame({name: columns[name].key_codes() for name in key})
+    return np.flatnonzero(keys.duplicated(keep=keep[schema.report_duplicates]).to_numpy())
+
+
+def _report_duplicates(rows: np.ndarray, columns, spec, key, receipt) -> None:
+    """One error per double, through a key cell holding a value not already reported; past
+    the receipt's cap (the first doubles in line order are listed) the others are counted."""
+    if not len(rows):
         return
+    fresh = np.zeros(len(rows), dtype=bool)
+    for name in key:
+        column = columns[name]
+        codes = column.codes[rows]
+        shown = np.array([_show(v) is not None for v in column.values], dtype=bool)[codes]
+        reported = column.bad[codes] | np.isin(rows, list(column.bad_rows))
+        fresh |= shown & ~reported
+    rows = rows[fresh]
+    receipt.errors_not_listed += max(len(rows) - _KEPT_ERRORS, 0)
     key_cols = ", ".join(spec[c]["fr"] for c in key)
-    for row in sorted(set(cases["index"].astype(np.int64).tolist())):
+    for row in rows[:_KEPT_ERRORS].tolist():
         values = [_show(columns[c].values[columns[c].codes[row]]) for c in key]
-        # A double is reported through a key cell that holds a value not already reported.
-        if not any(
-            value is not None and not _reported(columns[c], row)
-            for c, value in zip(key, values, strict=True)
-        ):
-            continue
         receipt.errors.append(
             Issue(
                 rule="duplicate_key",

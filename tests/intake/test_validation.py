@@ -178,3 +178,27 @@ def test_implausible_hours_are_warnings_not_errors():
         (3, "heures_facturees", "billing_above_120_percent"),
         (4, "heures_realisees", "attended_above_capacity"),
     ]
+
+
+def test_thousands_of_doubles_are_counted_past_the_listed_ones():
+    # Every structure written twice: 6,000 doubles, each one an error; the receipt lists the
+    # first ones in line order and counts the others, as it does for any other mistake.
+    pairs = "".join(
+        f"2017;S-{i // 2};EAJE_COLLECTIF;40192;10;10;0;0;non\n" for i in range(6_000)
+    )
+    receipt = check(f"{HEADER}\n{pairs}")
+    doubles = [e for e in receipt.errors if e.rule == "duplicate_key"]
+    assert len(doubles) + receipt.errors_not_listed == 6_000
+    assert receipt.errors_not_listed > 0
+    assert [e.line for e in doubles[:3]] == [2, 3, 4]
+    assert doubles[0].value == "2017 / S-0"
+
+
+def test_thousands_of_padded_communes_are_counted_past_the_listed_warnings():
+    rows = "".join(f"2017;S-{i};EAJE_COLLECTIF;1004;10;10;0;0;non\n" for i in range(6_000))
+    receipt = check(f"{HEADER}\n{rows}")
+    assert receipt.accepted
+    padded = [w for w in receipt.warnings if w.rule == "commune_code_padded"]
+    assert len(padded) + receipt.warnings_not_listed == 6_000
+    assert receipt.warnings_not_listed > 0
+    assert (padded[0].line, padded[0].value) == (2, "1004")

@@ -779,6 +779,10 @@ def submission_files() -> dict[str, bytes]:
         "service_attendance_from_registered_partner.csv": table(
             [ATTENDANCE, *GOOD_ATTENDANCE], eol="\r\n", bom=True
         ),
+        # the kind is found from the header below the export's title rows
+        "service_attendance_below_title_rows.csv": table(
+            [["Heures de fréquentation - CAF des Landes"], [""], ATTENDANCE, *GOOD_ATTENDANCE]
+        ),
     }
 
 
