@@ -183,9 +183,7 @@ def test_implausible_hours_are_warnings_not_errors():
 def test_thousands_of_doubles_are_counted_past_the_listed_ones():
     # Every structure written twice: 6,000 doubles, each one an error; the receipt lists the
     # first ones in line order and counts the others, as it does for any other mistake.
-    pairs = "".join(
-        f"2017;S-{i // 2};EAJE_COLLECTIF;40192;10;10;0;0;non\n" for i in range(6_000)
-    )
+    pairs = "".join(f"2017;S-{i // 2};EAJE_COLLECTIF;40192;10;10;0;0;non\n" for i in range(6_000))
     receipt = check(f"{HEADER}\n{pairs}")
     doubles = [e for e in receipt.errors if e.rule == "duplicate_key"]
     assert len(doubles) + receipt.errors_not_listed == 6_000
