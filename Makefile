@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
+# Most tests wait on one subprocess at a time (Dagster, dbt, npm, Chromium): two workers keep
+# both of a CI machine's cores busy. tests/conftest.py keeps together what must share a worker.
+TEST_WORKERS ?= 2
 export SDSF_HOME ?= $(CURDIR)/data
 export SDSF_WAREHOUSE := $(SDSF_HOME)/warehouse.duckdb
 export DAGSTER_HOME := $(SDSF_HOME)/dagster
@@ -23,8 +26,8 @@ help: ## list the targets
 run: setup ## set up, then generate the demo submissions and run every asset (main job)
 	$(BIN)/sdsf demo
 
-test: setup ## set up, then run all the tests (what .ci/run calls)
-	$(BIN)/pytest
+test: setup ## set up, then run all the tests (what .ci/run calls), on TEST_WORKERS processes
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 setup: $(VENV)/.installed reports/node_modules/.installed sources/territories/node_modules/.installed .system-packages dbt_project/target/manifest.json ## install everything pinned (idempotent, quick when done)
 

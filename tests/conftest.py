@@ -64,7 +64,8 @@ def run_sdsf(home: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Path:
-    """A data directory where `sdsf demo` ran end to end (real Dagster, dbt, DuckDB)."""
+    """A data directory where `sdsf demo` ran end to end (real Dagster, dbt, DuckDB): once
+    per session, that is once per worker under ``make test`` (``pytest -n 2``)."""
     home = tmp_path_factory.mktemp("sdsf-demo")
     run_sdsf(home, "demo", "--no-site")
     return home
