@@ -12,16 +12,22 @@ import uuid
 from models import CONTRACTS
 from models.common import french_names
 from orchestration import schemes as scheme_defs
+from orchestration.calendar import parse_period
 from orchestration.intake.action_reports import action_references
+from orchestration.intake.validation import ReferenceData, validate_bytes
+from orchestration.portal.action_form import Entry, report_csv, reportable_actions
 from tests.portal.conftest import PARTNER_A, PARTNER_B
 
 FORM = "/suivi-des-actions"
 LANDES = "landes-2016-2018"
 
 
+def _landes() -> list:
+    return [s for s in scheme_defs.load_schemes() if s.id == LANDES]
+
+
 def _landes_actions() -> dict:
-    schemes = [s for s in scheme_defs.load_schemes() if s.id == LANDES]
-    return action_references(schemes)
+    return action_references(_landes())
 
 
 def _post(client, fields: dict[str, str], *, csrf: str | None = "auto"):
@@ -136,3 +142,20 @@ def test_bad_values_come_back_as_the_intake_receipts_french_errors(portal):
     assert "de 0 à 100" in by_column["part_realisee"]["message"]
     assert by_column["etat"]["value"] == "TERMINEE"
     assert by_column["date_jalon"]["rule"] == "milestone_before_scheme"
+
+
+def test_the_form_offers_an_action_only_in_the_years_the_intake_accepts_a_report_on_it():
+    schemes = _landes()
+    offered = reportable_actions(PARTNER_A, schemes, parse_period("2018"))
+    assert "LAN-4.1" in {a.code for a in offered}
+    assert reportable_actions(PARTNER_A, schemes, parse_period("2019")) == []
+    # The same file for a year after the scheme: the intake refuses it, on the same rule.
+    lan41 = [a for a in offered if a.code == "LAN-4.1"]
+    entries = {"LAN-4.1": Entry(state="EN_COURS")}
+    reference = ReferenceData(actions=action_references(schemes), partner=PARTNER_A)
+    accepted = validate_bytes(
+        report_csv("2018", lan41, entries), "action_reports", reference=reference
+    )
+    assert accepted.receipt.accepted, accepted.receipt.errors
+    late = validate_bytes(report_csv("2019", lan41, entries), "action_reports", reference=reference)
+    assert [e.rule for e in late.receipt.errors] == ["period_outside_action_scheme"]
