@@ -99,7 +99,6 @@ def test_a_pilot_fills_the_action_report_form_and_reads_its_receipt(portal, tmp_
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1100, "height": 900},
-            locale="fr-FR",  # date fields read JJ/MM/AAAA, as a partner's browser shows them
         )
         try:
             page = browser.new_page()
