@@ -42,6 +42,10 @@ class ActionReference:
     def may_report(self, partner: str) -> bool:
         return partner == self.pilot or partner in self.partners
 
+    def runs_during(self, reported) -> bool:
+        """Whether the action's scheme runs during some of ``reported`` (a calendar Period)."""
+        return reported.start <= self.scheme_end and reported.end >= self.scheme_start
+
     def who_may(self) -> str:
         if not self.partners:
             return f"seul son pilote ({self.pilot}) peut en rendre compte"
@@ -158,11 +162,7 @@ def _check_against_scheme(frame, bad, periods, reference, found) -> None:
         outside = (
             mine
             & ~bad["period"]
-            & periods.map(
-                lambda p, a=action: (
-                    p is not None and (p.end < a.scheme_start or p.start > a.scheme_end)
-                )
-            )
+            & periods.map(lambda p, a=action: p is not None and not a.runs_during(p))
         )
         found.add(
             "action_code",

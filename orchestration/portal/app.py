@@ -35,13 +35,14 @@ from orchestration import schemes as scheme_defs
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.portal.accounts import Account, AccountStore, portal_dir
+from orchestration.portal.action_form import ActionFormPages
 from orchestration.portal.expectations import partner_expectations, partner_years
 from orchestration.portal.receiving import ReferenceCache, max_upload_bytes, receive_upload
 from orchestration.portal.uploads import UploadRefused, read_upload
 from orchestration.settings import sdsf_home
 
 HERE = Path(__file__).resolve().parent
-SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}-[a-z]{1,20}-[0-9a-f]{16}$")
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}-[a-z_]{1,20}-[0-9a-f]{16}$")
 TEMPLATE_FILES = {f"{kind}.csv" for kind in KINDS} | {"guide_colonnes.md"}
 # Failed sign-ins tolerated per login in the window before it is paused for the rest of it.
 MAX_FAILURES, FAILURE_WINDOW = 5, 300
@@ -74,6 +75,7 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
     # Every code a page shows is labelled from sources/vocabulary.yaml.
     env.globals.update(label=vocabulary.label, labels=vocabulary.labels)
     state = _Portal(home, max_bytes, Jinja2Templates(env=env))
+    action_form = ActionFormPages(state)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -88,6 +90,8 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
         Route("/deconnexion", state.sign_out, methods=["POST"]),
         Route("/espace", state.dashboard),
         Route("/envoi", state.upload, methods=["POST"]),
+        Route("/suivi-des-actions", action_form.page, methods=["GET"]),
+        Route("/suivi-des-actions", action_form.submit, methods=["POST"]),
         Route("/historique", state.history),
         Route("/envois/{submission_id}", state.receipt_page),
         Route("/envois/{submission_id}/accuse.{fmt}", state.receipt_file),

@@ -85,3 +85,48 @@ def test_a_partner_signs_in_downloads_a_template_and_reads_both_receipts(portal,
         finally:
             browser.close()
     assert foreign == []
+
+
+@needs_chromium
+def test_a_pilot_fills_the_action_report_form_and_reads_its_receipt(portal, tmp_path):
+    """CAF40 pilots LAN-4.1 of the Landes scheme: it reports it done, with both milestones."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1100, "height": 900},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(portal.url)
+            page.get_by_label("Identifiant").fill(PARTNER_A)
+            page.get_by_label("Mot de passe").fill(portal.secrets[PARTNER_A])
+            page.get_by_role("button", name="Se connecter").click()
+            page.get_by_role("link", name="remplir le suivi des actions").click()
+            expect(page.get_by_role("heading", name="Suivi des actions")).to_be_visible()
+            page.get_by_label("Année du suivi").select_option("2018")
+            page.get_by_role("button", name="Afficher cette année").click()
+
+            action = page.locator('[id="action-LAN-4.1"]')
+            expect(action).to_contain_text("vous pilotez cette action")
+            action.get_by_label("État à la fin de 2018").select_option(
+                label=label("action_states", "REALISEE")
+            )
+            action.get_by_label("Part réalisée en %").fill("100")
+            action.get_by_label("Plan de communication du schéma adopté").fill("2016-12-12")
+            action.get_by_label("Page d'information sur le schéma publiée").fill("2017-07-03")
+            action.get_by_label("Commentaire").fill("Plan adopté ; pages publiées par tous.")
+            action.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "suivi_actions.png"))
+
+            page.get_by_role("button", name="Envoyer le suivi 2018").click()
+            expect(page.get_by_role("heading", name="Accusé de réception")).to_be_visible()
+            expect(page.locator("#resultat")).to_contain_text("ACCEPTÉ")
+            expect(page.locator("#resultat")).to_contain_text("2 lignes lues")
+            expect(page.locator(".fiche")).to_contain_text("formulaire_suivi_actions_2018.csv")
+        finally:
+            browser.close()
