@@ -30,6 +30,9 @@ test: setup ## set up, then run all the tests (what .ci/run calls), on TEST_WORK
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 setup: $(VENV)/.installed reports/node_modules/.installed sources/territories/node_modules/.installed .system-packages dbt_project/target/manifest.json ## install everything pinned (idempotent, quick when done)
+	@# Bytecode for the project's own modules too: where PYTHONDONTWRITEBYTECODE is set (CI
+	@# sandboxes), every process would otherwise compile them, and the packages, from source.
+	@$(BIN)/python -m compileall -q orchestration models
 
 dev: setup ## the Dagster UI on http://127.0.0.1:3000
 	@$(BIN)/python -c 'from orchestration.settings import prepare_environment as p; p()'
@@ -67,7 +70,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --require-hashes --compile-bytecode \
+	  -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	touch $@
 
