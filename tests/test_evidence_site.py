@@ -558,8 +558,9 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
         "select old_value, new_value from revisions where scheme_id = ? and indicator_code = ?",
         [LANDES, COVERAGE],
     ).fetchone()
-    expected, late, missing = marts.execute(
-        "select periods_expected, periods_late, periods_missing from fct_submission_timeliness "
+    expected, on_time, late, missing = marts.execute(
+        "select periods_expected, periods_on_time, periods_late, periods_missing "
+        "from fct_submission_timeliness "
         "where partner_code = 'CAF40' and submission_kind = 'attendance'"
     ).fetchone()
 
@@ -574,7 +575,7 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
     heures = caf.filter(has_text=vocabulary.label("submission_kinds", "attendance")).first
     expect(heures).to_contain_text(f"un fichier par {vocabulary.label('granularities', 'quarter')}")
     cells = [c.strip() for c in heures.inner_text().split("\t")]
-    assert [str(expected), "0", str(late), str(missing)] == cells[3:7]
+    assert [str(expected), str(on_time), str(late), str(missing)] == cells[3:7]
     page.get_by_label("Rechercher").first.fill("CAF40 2016-T1")
     expect(page.get_by_role("row").filter(has_text="2016-T1").first).to_be_visible()
     page.close()
@@ -673,7 +674,7 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
     assert "overdue" in [m[1] for m in milestones]
     years = marts.execute(
         f"select year, basis, basis_label, progress, status_label, milestones_reached, "
-        f"milestones_expected from fct_action_progress "
+        f"milestones_due, milestones_expected from fct_action_progress "
         f"{where} order by year",
         [scheme, action],
     ).fetchall()
@@ -687,7 +688,12 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
     expect(article).to_contain_text(f"fichier reçu le {received:%d/%m/%Y}")
     expect(page.locator("blockquote")).to_have_text(comment)
     for code, _, status_label, due, precision, reached, late in milestones:
-        row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=code, exact=True))
+        # the table of reports received names the milestones too: the milestones' row has the status
+        row = (
+            page.get_by_role("row")
+            .filter(has=page.get_by_role("cell", name=code, exact=True))
+            .filter(has=page.get_by_role("cell", name=status_label, exact=True))
+        )
         expect(row).to_have_count(1)
         expect(row).to_contain_text(status_label)
         expect(row).to_contain_text(_due(due, precision))
@@ -695,7 +701,7 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
             expect(row).to_contain_text(f"{reached:%d/%m/%Y}")
         if late is not None:
             expect(row.get_by_role("cell", name=_count(late), exact=True)).to_have_count(1)
-    for year, _, basis_label, progress, status_label, reached, expected in years:
+    for year, _, basis_label, progress, status_label, reached, due, expected in years:
         row = (
             page.get_by_role("row")
             .filter(has=page.get_by_role("cell", name=str(year), exact=True))
@@ -704,7 +710,9 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
         expect(row).to_have_count(1)
         expect(row).to_contain_text(basis_label)
         expect(row).to_contain_text(percent(progress))
-        expect(row.get_by_role("cell", name=f"{reached} / {expected}", exact=True)).to_have_count(1)
+        # year, basis, progress, expected progress, status, milestones reached, milestones due
+        cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+        assert cells[5:7] == [f"{reached} / {expected}", f"{due} / {expected}"], cells
     assert years[-1][4] == vocabulary.label("progress_statuses", "abandoned")
     page.close()
     assert browser.problems == []
