@@ -39,6 +39,14 @@ LANDES = "landes-2016-2018"
 COVERAGE = "TX_COUV_GLOBAL"
 REVISED_YEAR = 2017
 REVISION = 1.5  # points added to the Landes coverage rate of 2017 after the first edition
+# The demo's pilots' stories (orchestration/demo): an action abandoned with its last milestone
+# never reached, and a Landes milestone reached late.
+ABANDONED = ("lozere-2016-2019", "LOZ-1.3")
+LATE_MILESTONE = "LAN-4.2-J2"
+# A comment with markup and a formula, as a partner's file could carry if the contract let one
+# through: the site must print it as text.
+MARKUP_ACTION = ("essonne-2016-2019", "ESS-3.2")
+MARKUP_COMMENT = "Comité <b>reporté</b> <img src=x> =SOMME(A1)"
 
 
 def french(value: float, digits: int = 1) -> str:
@@ -74,6 +82,13 @@ def edition(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             [REVISION, LANDES, COVERAGE, str(REVISED_YEAR)],
         ).fetchall()
     assert len(changed) == 1
+    with duckdb.connect(str(publication)) as con:
+        marked = con.execute(
+            "update fct_action_reports set comment = ? "
+            "where scheme_id = ? and action_code = ? and is_latest returning comment",
+            [MARKUP_COMMENT, *MARKUP_ACTION],
+        ).fetchall()
+    assert len(marked) == 1
     return create_edition(ROLLING_EDITION, home=home, rolling=True)
 
 
@@ -335,7 +350,7 @@ def test_home_shows_progress_per_axis_the_furthest_behind_and_freshness(
 
     year, progress, expected_progress = marts.execute(
         "select year, progress, expected_progress from fct_scheme_progress "
-        "where scheme_id = ? and indicators_with_value > 0 order by year desc limit 1",
+        "where scheme_id = ? and actions_with_value > 0 order by year desc limit 1",
         [LANDES],
     ).fetchone()
     axis_progress = marts.execute(
@@ -543,8 +558,9 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
         "select old_value, new_value from revisions where scheme_id = ? and indicator_code = ?",
         [LANDES, COVERAGE],
     ).fetchone()
-    expected, late, missing = marts.execute(
-        "select periods_expected, periods_late, periods_missing from fct_submission_timeliness "
+    expected, on_time, late, missing = marts.execute(
+        "select periods_expected, periods_on_time, periods_late, periods_missing "
+        "from fct_submission_timeliness "
         "where partner_code = 'CAF40' and submission_kind = 'attendance'"
     ).fetchone()
 
@@ -559,7 +575,7 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
     heures = caf.filter(has_text=vocabulary.label("submission_kinds", "attendance")).first
     expect(heures).to_contain_text(f"un fichier par {vocabulary.label('granularities', 'quarter')}")
     cells = [c.strip() for c in heures.inner_text().split("\t")]
-    assert [str(expected), "0", str(late), str(missing)] == cells[3:7]
+    assert [str(expected), str(on_time), str(late), str(missing)] == cells[3:7]
     page.get_by_label("Rechercher").first.fill("CAF40 2016-T1")
     expect(page.get_by_role("row").filter(has_text="2016-T1").first).to_be_visible()
     page.close()
@@ -581,6 +597,16 @@ def test_method_page_gives_every_indicator_its_definition_formula_and_source(
         assert formula in text
         assert source in text
     assert "secret statistique" in text
+    # How an action without indicators is followed: every term from the vocabulary.
+    for name in ("progress_bases", "action_states", "milestone_statuses"):
+        for entry in vocabulary.entries(name):
+            assert f"« {entry.label} » : {entry.definition}" in text, entry.code
+    for name, code in [
+        ("progress_statuses", "abandoned"),
+        ("progress_statuses", "missing_data"),
+        ("action_states", "REALISEE"),
+    ]:
+        assert f"« {vocabulary.label(name, code)} »" in text
     page.close()
     assert browser.problems == []
 
@@ -612,5 +638,151 @@ def test_axis_and_action_pages_show_their_progress_and_link_their_indicators(
     expect(row.first).to_contain_text(percent(action_progress))
     indicator = page.get_by_role("link", name=re.compile("Taux de couverture global"))
     expect(indicator.first).to_be_visible()
+    page.close()
+    assert browser.problems == []
+
+
+def _due(due, precision: str) -> str:
+    """A milestone's due date the way the pages print it (a month, or a day)."""
+    return due.strftime("%m/%Y" if precision == "month" else "%d/%m/%Y")
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+@needs_chromium
+def test_action_page_shows_its_basis_latest_report_milestones_and_years(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    scheme, action = ABANDONED
+    where = "where scheme_id = ? and action_code = ?"
+    state, state_label, share, comment, received = marts.execute(
+        f"select state, state_label, share_done, comment, received_at from fct_action_reports "
+        f"{where} and is_latest",
+        [scheme, action],
+    ).fetchone()
+    assert state == "ABANDONNEE", "the demo's story changed"
+    assert state_label == vocabulary.label("action_states", "ABANDONNEE")
+    milestones = marts.execute(
+        f"select milestone_code, status, status_label, due_date, due_precision, reached_date, "
+        f"days_late from fct_action_milestones {where} order by milestone_position",
+        [scheme, action],
+    ).fetchall()
+    assert "overdue" in [m[1] for m in milestones]
+    years = marts.execute(
+        f"select year, basis, basis_label, progress, status_label, milestones_reached, "
+        f"milestones_due, milestones_expected from fct_action_progress "
+        f"{where} order by year",
+        [scheme, action],
+    ).fetchall()
+    assert {y[1] for y in years} == {"milestones"}
+
+    page = browser.open(f"/schemas/{scheme}/actions/{action}")
+    article = page.locator("article")
+    expect(article).to_contain_text(f"Suivi : {vocabulary.label('progress_bases', 'milestones')}")
+    shown_share = percent(share / 100)
+    expect(article).to_contain_text(f"État : {state_label} ; part réalisée : {shown_share}")
+    expect(article).to_contain_text(f"fichier reçu le {received:%d/%m/%Y}")
+    expect(page.locator("blockquote")).to_have_text(comment)
+    for code, _, status_label, due, precision, reached, late in milestones:
+        # the table of reports received names the milestones too: the milestones' row has the status
+        row = (
+            page.get_by_role("row")
+            .filter(has=page.get_by_role("cell", name=code, exact=True))
+            .filter(has=page.get_by_role("cell", name=status_label, exact=True))
+        )
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(status_label)
+        expect(row).to_contain_text(_due(due, precision))
+        if reached is not None:
+            expect(row).to_contain_text(f"{reached:%d/%m/%Y}")
+        if late is not None:
+            expect(row.get_by_role("cell", name=_count(late), exact=True)).to_have_count(1)
+    for year, _, basis_label, progress, status_label, reached, due, expected in years:
+        row = (
+            page.get_by_role("row")
+            .filter(has=page.get_by_role("cell", name=str(year), exact=True))
+            .filter(has=page.get_by_role("cell", name=status_label, exact=True))
+        )
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(basis_label)
+        expect(row).to_contain_text(percent(progress))
+        # year, basis, progress, expected progress, status, milestones reached, milestones due
+        cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
+        assert cells[5:7] == [f"{reached} / {expected}", f"{due} / {expected}"], cells
+    assert years[-1][4] == vocabulary.label("progress_statuses", "abandoned")
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_a_comment_with_markup_is_shown_as_text(browser: Browser) -> None:
+    from playwright.sync_api import expect
+
+    scheme, action = MARKUP_ACTION
+    page = browser.open(f"/schemas/{scheme}/actions/{action}")
+    quote = page.locator("blockquote")
+    expect(quote).to_have_text(MARKUP_COMMENT)
+    assert quote.locator("b, img").count() == 0
+    page.close()
+    assert browser.problems == []
+
+
+@needs_chromium
+def test_scheme_page_counts_actions_by_state_and_lists_late_milestones(
+    browser: Browser, marts
+) -> None:
+    from playwright.sync_api import expect
+
+    late = marts.execute(
+        "select milestone_code, action_code, status, status_label, days_late "
+        "from fct_action_milestones where scheme_id = ? and status in ('met_late', 'overdue') "
+        "order by due_date",
+        [LANDES],
+    ).fetchall()
+    assert (LATE_MILESTONE, "met_late") in [(m[0], m[2]) for m in late]
+    by_state = marts.execute(
+        "select r.state, count(*), string_agg(a.action_code, ', ' order by a.action_code) "
+        "from dim_actions a join fct_action_reports r using (scheme_id, action_code) "
+        "where a.scheme_id = ? and r.is_latest group by r.state",
+        [LANDES],
+    ).fetchall()
+    assert by_state
+
+    page = browser.open(f"/schemas/{LANDES}")
+    for state, n, codes in by_state:
+        row = (
+            page.get_by_role("row")
+            .filter(
+                has=page.get_by_role(
+                    "cell", name=vocabulary.label("action_states", state), exact=True
+                )
+            )
+            .filter(has=page.get_by_role("cell", name=str(n), exact=True))
+        )
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(codes)
+    for code, action, _, status_label, days_late in late:
+        row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=code, exact=True))
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(status_label)
+        expect(row).to_contain_text(_count(days_late))
+        link = row.get_by_role("link", name=action, exact=True)
+        expect(link).to_have_attribute("href", re.compile(rf"/actions/{re.escape(action)}/?$"))
+    met_late = vocabulary.label("milestone_statuses", "met_late")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("cell", name=LATE_MILESTONE, exact=True)
+    )
+    expect(row).to_contain_text(met_late)
+    action = next(m[1] for m in late if m[0] == LATE_MILESTONE)
+    row.get_by_role("link", name=action, exact=True).click()
+    page.wait_for_url(re.compile(rf"/schemas/{LANDES}/actions/{re.escape(action)}/?$"))
+    milestone = page.get_by_role("row").filter(
+        has=page.get_by_role("cell", name=LATE_MILESTONE, exact=True)
+    )
+    expect(milestone).to_contain_text(met_late)
     page.close()
     assert browser.problems == []

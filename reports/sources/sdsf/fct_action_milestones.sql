@@ -1,0 +1,21 @@
+-- Every milestone of every action with French dates: a milestone due by a month reads « 03/2019 »
+-- (the last day of that month), one due by a day « 15/03/2019 »; days late as a French count.
+-- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
+-- an empty table yields one row of nulls instead, which every page query filters out.
+with q as (
+    select
+        m.*,
+        case
+            when m.due_precision = 'month' then strftime(m.due_date, '%m/%Y')
+            else strftime(m.due_date, '%d/%m/%Y')
+        end as due_fr,
+        coalesce(strftime(m.reached_date, '%d/%m/%Y'), '–') as reached_fr,
+        strftime(m.as_of_date, '%d/%m/%Y') as as_of_fr,
+        coalesce(fr_number(m.days_late, 'jours'), '–') as days_late_fr
+    from fct_action_milestones as m
+)
+
+select * from q
+union all
+select q.* from (select 1) as one left join q on false
+where not exists (from q)
