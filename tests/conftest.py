@@ -62,6 +62,14 @@ def run_sdsf(home: Path, *args: str, check: bool = True) -> subprocess.Completed
     return result
 
 
+def pytest_collection_modifyitems(config, items):
+    """The files that need the demo run first, each file's tests kept in order: under
+    ``make test`` (a file to a worker) the long files start at once and the short ones fill
+    the end, instead of one worker finishing a long file alone."""
+    heavy = {item.path for item in items if "demo_home" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path not in heavy)
+
+
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Path:
     """A data directory where `sdsf demo` ran end to end (real Dagster, dbt, DuckDB): once

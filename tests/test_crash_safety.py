@@ -10,8 +10,12 @@ import time
 
 import duckdb
 
+from models import KINDS
 from orchestration.demo import generate_demo
 from tests.conftest import REPO, SDSF, pipeline_env, run_sdsf
+
+# The rows of every kind of partner file, by submission.
+LOADED = " union all ".join(f"select submission_id from raw.{kind}" for kind in KINDS)
 
 
 def _wait_for(predicate, timeout: float) -> bool:
@@ -52,14 +56,10 @@ def test_run_killed_during_intake_loses_nothing_and_the_next_run_completes(tmp_p
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
         partial = con.execute(
-            """
+            f"""
             select s.submission_id, s.rows_read, count(r.submission_id) as loaded
             from raw.submissions as s
-            left join (
-                select submission_id from raw.placements
-                union all select submission_id from raw.attendance
-                union all select submission_id from raw.beneficiaries
-            ) as r using (submission_id)
+            left join ({LOADED}) as r using (submission_id)
             where s.status = 'acceptee'
             group by all
             having count(r.submission_id) != s.rows_read
