@@ -95,6 +95,42 @@ def test_expected_periods_are_those_started_by_the_as_of_date():
     assert calendar.scheme_years(["40", "64"], schemes) == {2016, 2017, 2018, 2019}
 
 
+def test_action_reports_are_owed_for_the_schemes_whose_actions_the_partner_pilots():
+    schemes = [
+        ("40", 2016, 2018, ["CAF40", "ETAT40"]),
+        ("40", 2018, 2022, ["MSA40", "CAF40"]),
+        ("48", 2016, 2019, ["CAF48"]),
+    ]
+    kinds = ["beneficiaries", "action_reports"]
+    msa = calendar.owed_years("MSA40", kinds, ["40", "64"], schemes)
+    assert msa == {"beneficiaries": set(range(2016, 2023)), "action_reports": {*range(2018, 2023)}}
+    assert calendar.owed_years("ETAT40", kinds, ["40"], schemes)["action_reports"] == {
+        2016,
+        2017,
+        2018,
+    }
+    # A pilot of no action owes none, whatever its départements' schemes.
+    assert calendar.owed_years("UDAF40", kinds, ["40"], schemes)["action_reports"] == set()
+    registry = [calendar.Expectation("MSA40", kind, "year", 60) for kind in kinds]
+    got = calendar.assess_registry(registry, {"MSA40": msa}, {}, date(2019, 6, 1))
+    assert [(a.kind, a.period.code) for a in got] == [
+        ("beneficiaries", "2016"),
+        ("beneficiaries", "2017"),
+        ("beneficiaries", "2018"),
+        ("beneficiaries", "2019"),
+        ("action_reports", "2018"),
+        ("action_reports", "2019"),
+    ]
+
+
+def test_a_day_is_read_as_partners_write_it():
+    assert calendar.parse_date("15/06/2019") == date(2019, 6, 15)
+    assert calendar.parse_date(" 5/6/2019 ") == date(2019, 6, 5)
+    assert calendar.parse_date("2019-06-15") == date(2019, 6, 15)
+    for text in ("31/02/2019", "2019-6-15", "15/06/19", "0000-01-01", "2019-06", "hier"):
+        assert calendar.parse_date(text) is None, text
+
+
 def test_revisions_and_overdue_after_the_grace(monkeypatch):
     files = [
         calendar.File("a", datetime(2024, 2, 1, 9), True, ("2024-01",)),

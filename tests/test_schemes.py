@@ -706,6 +706,18 @@ def test_every_old_cadence_name_points_to_its_granularity(tmp_path):
     assert len(caught.value.issues) == text.count("cadence: ")
 
 
+def test_every_pilot_of_a_shipped_scheme_sends_yearly_action_reports(schemes, registries):
+    _, partners = registries
+    pilots = {action.pilot for scheme in schemes.values() for action in scheme.actions}
+    senders = {
+        code: (s.cadence, s.deadline_days)
+        for code, partner in partners.items()
+        for s in partner.submissions
+        if s.kind == "action_reports"
+    }
+    assert senders == {pilot: ("year", 60) for pilot in pilots}
+
+
 def test_the_shipped_cadences_are_granularity_codes(registries):
     _, partners = registries
     cadences = {s.cadence for p in partners.values() for s in p.submissions}

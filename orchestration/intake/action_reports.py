@@ -75,7 +75,8 @@ def action_references_from_warehouse(con) -> dict[str, ActionReference]:
     """The same, from the raw scheme tables (raw.actions, action_partners, action_milestones)."""
     partners, milestones = defaultdict(list), defaultdict(list)
     for action, partner in con.execute(
-        "select action_code, partner_code from raw.action_partners order by all"
+        # rowid: the order the scheme YAML lists them in
+        "select action_code, partner_code from raw.action_partners order by rowid"
     ).fetchall():
         partners[action].append(partner)
     for action, code in con.execute(
