@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from models import CONTRACTS
-from models.common import columns_of
+from models.common import french_names
 from orchestration import calendar, territories
 from orchestration import schemes as scheme_defs
 from orchestration.demo.action_reports import ActionStories, report_rows
@@ -190,7 +190,7 @@ class _Departement:
 
 def _headers(kind: str) -> list[str]:
     """The contract's French headers, in its order (the rows are written in that order)."""
-    return [meta["fr"] for meta in columns_of(CONTRACTS[kind]).values()]
+    return list(french_names(CONTRACTS[kind]).values())
 
 
 def _forgotten_creche(rows: list[list[str]]) -> list[str]:

@@ -12,14 +12,14 @@ from datetime import date
 import pytest
 
 from models import CONTRACTS
-from models.common import columns_of
+from models.common import french_names
 from orchestration.intake.validation import ReferenceData, validate_bytes
 
 ROWS = 200_000
 PADDED = "commune_code_padded"
 BLANK_AFTER = 100_000  # a blank line follows this row: later rows sit one line further down
 # the contract's French names, in the template's order
-HEADER = [meta["fr"] for meta in columns_of(CONTRACTS["placements"]).values()]
+HEADER = list(french_names(CONTRACTS["placements"]).values())
 TYPES = ["EAJE_COLLECTIF", "MICRO_CRECHE", "ASSISTANT_MATERNEL", "PRESCOLARISATION", "ALSH"]
 COMMUNES = [f"40{n:03d}" for n in range(1, 330)]
 REFERENCE = ReferenceData(
