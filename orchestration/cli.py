@@ -100,6 +100,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.set_defaults(handler=_cmd_status)
 
+    reminders = sub.add_parser(
+        "reminders", help="mail partners the reminders of their due and overdue files, once each"
+    )
+    reminders.add_argument(
+        "--dry-run", action="store_true", help="list the reminders owed, send nothing"
+    )
+    reminders.add_argument(
+        "--date",
+        metavar="AAAA-MM-JJ",
+        help="the day to judge on (default: SDSF_AS_OF_DATE or today)",
+    )
+    reminders.set_defaults(handler=_cmd_reminders)
+
     portal = sub.add_parser("portal", help="serve the partner upload portal (French web pages)")
     portal.add_argument("--host", default="127.0.0.1", help="address to listen on")
     portal.add_argument("--port", type=int, default=8080)
@@ -300,6 +313,39 @@ def _cmd_status(args) -> int:
         ],
     )
     return 1 if late else 0
+
+
+def _cmd_reminders(args) -> int:
+    from orchestration import mail, vocabulary
+    from orchestration.calendar import as_of_date
+    from orchestration.reminders import send_reminders
+    from orchestration.settings import prepare_environment
+
+    home = prepare_environment()
+    today = as_of_date(args.date)
+    if not args.dry_run and not mail.configured():
+        print(
+            "sdsf: no mail server configured (SDSF_ALERT_SMTP_HOST): listing only.",
+            file=sys.stderr,
+        )
+    outcomes = send_reminders(home, today, dry_run=args.dry_run)
+    print(f"Reminders owed on {today:%Y-%m-%d} and not sent before: {len(outcomes)}")
+    _print_table(
+        ("partner", "to", "kind", "period", "deadline", "reminder", "sent"),
+        [
+            (
+                o.reminder.partner,
+                o.reminder.to,
+                o.reminder.kind,
+                o.reminder.period,
+                str(o.reminder.deadline),
+                vocabulary.label("reminder_kinds", o.reminder.reminder),
+                "yes" if o.sent else (f"FAILED: {o.error}" if o.error else "no"),
+            )
+            for o in outcomes
+        ],
+    )
+    return 1 if any(o.error for o in outcomes) else 0
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -11,6 +11,7 @@ from orchestration.defs.intake.sensors import inbox_sensor
 from orchestration.defs.jobs import models_job, refresh_job
 from orchestration.defs.operations.alerts import run_failure_alert
 from orchestration.defs.operations.deadlines import deadline_checks
+from orchestration.defs.operations.reminders import partner_reminders, reminders_schedule
 from orchestration.defs.operations.schedules import scheme_schedules
 from orchestration.defs.publication.assets import (
     edition,
@@ -42,8 +43,8 @@ defs = dg.Definitions(
         evaluation_site,
     ],
     asset_checks=[*contract_checks, rejected_submissions, deadline_checks],
-    jobs=[refresh_job, models_job],
-    schedules=scheme_schedules(),
+    jobs=[refresh_job, models_job, partner_reminders],
+    schedules=[*scheme_schedules(), reminders_schedule],
     sensors=[inbox_sensor, run_failure_alert],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
     # DuckDB allows one writer per file: every step of a run executes in one process, in order.

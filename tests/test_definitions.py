@@ -30,7 +30,11 @@ def test_definitions_load_with_every_asset_described_and_grouped(tmp_path, monke
     assert defs.resolve_job_def("refresh_models") is not None
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {"inbox_sensor", "run_failure_alert"}
-    assert len(defs.schedules) == 4, "one schedule per shipped scheme"
+    refreshes = [s for s in defs.schedules if s.name.startswith("refresh_after_deadlines__")]
+    assert len(refreshes) == 4, "one refresh schedule per shipped scheme"
+    assert {s.name for s in defs.schedules} - {s.name for s in refreshes} == {
+        "partner_reminders_daily"
+    }
     for item in [*sensors.values(), *defs.schedules]:
         assert item.description, f"{item.name} has no description"
     # dbt tests are asset checks, next to the contracts and deadline checks.

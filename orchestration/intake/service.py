@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,8 +153,11 @@ def receive_file(
     file_name: str,
     reference: ReferenceData | None = None,
     rules: dict[str, set[str]] | None = None,
+    received_at: datetime | None = None,
 ) -> Received:
     """Keep a file a partner sends (`sdsf submit`, the portal) and answer with its receipt.
+
+    ``received_at`` (UTC, default now) is for files whose day of arrival is known from elsewhere.
 
     The file is stored first, whatever it holds. The receipt checks it against ``reference``
     and the registry's ``rules``, by default read from the repository's sources (schemes,
@@ -164,7 +167,9 @@ def receive_file(
     from orchestration.reference import partner_kinds, reference_for_validation
 
     store = SubmissionStore(home)
-    sub, created = store.put(data, partner=partner, kind=kind, file_name=file_name)
+    sub, created = store.put(
+        data, partner=partner, kind=kind, file_name=file_name, received_at=received_at
+    )
     if reference is None:
         reference = reference_for_validation(partner=partner)
     receipt, _ = validate_submission(sub, reference, partner_kinds() if rules is None else rules)

@@ -18,6 +18,10 @@ FilterName = Literal["structure_types", "publics", "actions"]
 FILTER_NAMES: tuple[str, ...] = ("structure_types", "publics", "actions")
 
 
+# One address, no display name: what a reminder is sent to.
+_MAIL_ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -79,6 +83,15 @@ class Partner(_Model):
     type: str  # vocabulary: partner_types
     departements: list[str]
     submissions: list[Submission] = []
+    # Where reminders of its files' due dates go (orchestration/reminders.py); none without it.
+    contact: str | None = None
+
+    @field_validator("contact")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is not None and not _MAIL_ADDRESS.fullmatch(value):
+            raise ValueError(f"not an e-mail address: {value!r} (name@domain.tld)")
+        return value
 
 
 class PartnersFile(_Model):

@@ -4,9 +4,8 @@ Every failed run of the code location is written to ``$SDSF_HOME/alerts/alerts.l
 object per line: when, job, run id, failed steps and their errors, the partition, a link to the
 run in the UI). When configured by environment variables, the same alert also goes:
 
-- by e-mail: ``SDSF_ALERT_SMTP_HOST`` (and optional ``SDSF_ALERT_SMTP_PORT``, default 25,
-  ``SDSF_ALERT_SMTP_USER`` / ``SDSF_ALERT_SMTP_PASSWORD`` for STARTTLS + login,
-  ``SDSF_ALERT_FROM``, ``SDSF_ALERT_TO`` as a comma-separated list);
+- by e-mail, through the deployment's mail server (orchestration/mail.py:
+  ``SDSF_ALERT_SMTP_HOST`` and the rest), to ``SDSF_ALERT_TO`` (a comma-separated list);
 - to a webhook: ``SDSF_ALERT_WEBHOOK_URL`` receives the JSON alert by POST (a chat's incoming
   webhook, an incident tool).
 
@@ -17,14 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import smtplib
 import urllib.request
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import dagster as dg
 
+from orchestration import mail
 from orchestration.settings import sdsf_home
 
 UI_URL = os.environ.get("SDSF_DAGSTER_UI_URL", "http://127.0.0.1:3000")
@@ -80,22 +78,9 @@ def _summary(alert: dict) -> str:
 
 
 def _send_mail(alert: dict) -> bool:
-    host = os.environ.get("SDSF_ALERT_SMTP_HOST")
-    if not host:
-        return False
-    message = EmailMessage()
-    message["Subject"] = f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
-    message["From"] = os.environ.get("SDSF_ALERT_FROM", "sdsf@localhost")
-    message["To"] = os.environ.get("SDSF_ALERT_TO", "root@localhost")
-    message.set_content(_summary(alert))
-    port = int(os.environ.get("SDSF_ALERT_SMTP_PORT", "25"))
-    with smtplib.SMTP(host, port, timeout=20) as smtp:
-        user = os.environ.get("SDSF_ALERT_SMTP_USER")
-        if user:
-            smtp.starttls()
-            smtp.login(user, os.environ.get("SDSF_ALERT_SMTP_PASSWORD", ""))
-        smtp.send_message(message)
-    return True
+    subject = f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
+    to = os.environ.get("SDSF_ALERT_TO", "root@localhost").split(",")
+    return mail.send(subject, _summary(alert), [a.strip() for a in to if a.strip()])
 
 
 def _post_webhook(alert: dict) -> bool:
