@@ -68,6 +68,8 @@ def deliver(alert: dict, home: Path | None = None) -> list[str]:
 
 
 def _summary(alert: dict) -> str:
+    if "text" in alert:  # an alert that is not a failed run (a tampered audit trail) says it all
+        return alert["text"]
     lines = [
         f"sdsf: run {alert['run_id']} of job '{alert['job']}' failed at {alert['at']}.",
         f"Partition: {alert['partition'] or '-'}; started by: {alert['trigger']}.",
@@ -84,7 +86,9 @@ def _send_mail(alert: dict) -> bool:
     if not host:
         return False
     message = EmailMessage()
-    message["Subject"] = f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
+    message["Subject"] = alert.get("subject") or (
+        f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
+    )
     message["From"] = os.environ.get("SDSF_ALERT_FROM", "sdsf@localhost")
     message["To"] = os.environ.get("SDSF_ALERT_TO", "root@localhost")
     message.set_content(_summary(alert))
