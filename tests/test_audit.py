@@ -188,3 +188,19 @@ def test_sign_in_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("SDSF_SIGNIN_SUSPENSION", "60")
     limits = SignInLimits.from_environment()
     assert (limits.refuse_after, limits.suspension, limits.slow_after) == (9, 60.0, 3)
+
+
+def test_a_file_collected_from_the_inbox_is_audited_as_received_from_the_inbox(tmp_path):
+    from orchestration.intake.service import collect_inbox
+
+    drop = tmp_path / "inbox" / "CAF40" / "placements"
+    drop.mkdir(parents=True)
+    (drop / "places.csv").write_bytes(b"periode;code_structure\r\n2017;EAJE-1\r\n")
+    (sub,) = collect_inbox(tmp_path)
+    (event,) = audit.read_trail(tmp_path).records
+    assert (event["event"], event["origin"], event["partner"]) == (
+        "file_received",
+        "inbox",
+        "CAF40",
+    )
+    assert event["subject"] == sub.submission_id and event["details"]["file_name"] == "places.csv"
