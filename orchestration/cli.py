@@ -8,6 +8,7 @@ sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, m
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
+sdsf audit      the audit trail: sign-ins, files, receipts, accounts (exit 1 when tampered with)
 """
 
 from __future__ import annotations
@@ -129,6 +130,15 @@ def _parser() -> argparse.ArgumentParser:
         "--engineer", action="store_true", help="an engineer account: sees every partner's status"
     )
     account.set_defaults(handler=_cmd_portal_account)
+
+    audit = sub.add_parser(
+        "audit",
+        help="read the audit trail: who did what, when, from where (exit 1 when tampered with)",
+    )
+    audit.add_argument("--since", metavar="DATE", help="from this day on (YYYY-MM-DD, UTC)")
+    audit.add_argument("--partner", metavar="CODE", help="only the events of this partner")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.set_defaults(handler=_cmd_audit)
     return parser
 
 
@@ -405,6 +415,38 @@ def _cmd_portal_account(args) -> int:
     print(f"Identifiant : {args.partner}")
     print(f"Mot de passe (affiché une seule fois, à transmettre au titulaire) : {secret}")
     return 0
+
+
+def _cmd_audit(args) -> int:
+    from datetime import date
+
+    from orchestration import audit, vocabulary
+    from orchestration.settings import sdsf_home
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"sdsf: --since {args.since} : date attendue au format AAAA-MM-JJ", file=sys.stderr)
+        return EXIT_USAGE
+    home = sdsf_home()
+    trail = audit.read_trail(home)
+    records = audit.select(trail.records, since=since, partner=args.partner)
+    if args.format == "json":
+        labelled = [
+            dict(r, event_label=vocabulary.label(audit.EVENTS, r["event"])) for r in records
+        ]
+        print(json.dumps(labelled, ensure_ascii=False, indent=2))
+    else:
+        print(f"Journal d'audit ({audit.audit_path(home)}) : {len(records)} événement(s)")
+        _print_table(*audit.text_rows(records))
+    if trail.intact:
+        return 0
+    print(f"sdsf: journal d'audit altéré ({audit.audit_path(home)}) :", file=sys.stderr)
+    for problem in trail.problems:
+        print(f"  {problem}", file=sys.stderr)
+    channels = audit.alert_tampering(home, trail)
+    print(f"  alerte envoyée ({', '.join(channels)})", file=sys.stderr)
+    return EXIT_REJECTED
 
 
 def _print_receipt(receipt, fmt: str) -> None:

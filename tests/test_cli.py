@@ -100,3 +100,7 @@ def test_submit_keeps_the_file_and_refuses_an_unknown_partner(tmp_path, files):
     home = tmp_path / "home"
     assert len(list((home / "store" / "files").glob("*.csv"))) == 1
     assert len(list((home / "receipts" / "NOBODY").glob("*.txt"))) == 1
+    # The audit trail records the arrival and the receipt, done from the command line.
+    trail = sdsf(tmp_path, "audit", "--format", "json", "--partner", "NOBODY")
+    events = [(r["event"], r["origin"]) for r in json.loads(trail.stdout)]
+    assert events == [("file_received", "cli"), ("receipt_rejected", "cli")]

@@ -17,7 +17,7 @@ import duckdb
 
 from models import CONTRACTS
 from models.common import columns_of, normalise_header
-from orchestration import vocabulary
+from orchestration import audit, vocabulary
 from orchestration.calendar import Period, parse_period
 from orchestration.intake.action_reports import action_references_from_warehouse
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
@@ -84,6 +84,7 @@ def collect_inbox(home: Path) -> list[StoredSubmission]:
         data = path.read_bytes()
         kind = kind or detect_kind(data)
         sub, created = store.put(data, partner=partner, kind=kind, file_name=path.name)
+        audit.record_arrival(home, sub, audit.local_actor("inbox"), created=created)
         if created:
             new.append(sub)
         path.unlink()
@@ -154,10 +155,14 @@ def receive_file(
     reference: ReferenceData | None = None,
     rules: dict[str, set[str]] | None = None,
     received_at: datetime | None = None,
+    actor: audit.Actor | None = None,
+    event: str = "file_received",
 ) -> Received:
     """Keep a file a partner sends (`sdsf submit`, the portal) and answer with its receipt.
 
     ``received_at`` (UTC, default now) is for files whose day of arrival is known from elsewhere.
+    The audit trail records the arrival as ``event`` (a code of ``audit_events``) and the
+    receipt, both done by ``actor`` (default: this process's user, from the command line).
 
     The file is stored first, whatever it holds. The receipt checks it against ``reference``
     and the registry's ``rules``, by default read from the repository's sources (schemes,
@@ -170,10 +175,12 @@ def receive_file(
     sub, created = store.put(
         data, partner=partner, kind=kind, file_name=file_name, received_at=received_at
     )
+    actor = actor or audit.local_actor()
+    audit.record_arrival(home, sub, actor, created=created, event=event)
     if reference is None:
         reference = reference_for_validation(partner=partner)
     receipt, _ = validate_submission(sub, reference, partner_kinds() if rules is None else rules)
-    store.record_receipt(sub, receipt)
+    store.record_receipt(sub, receipt, actor)
     return Received(sub, receipt, created)
 
 
@@ -244,6 +251,7 @@ def process_submissions(
     todo.sort(key=processing_order)
     reference = reference_from_warehouse(con, today=today)
     rules = partner_rules(con)
+    actor = audit.local_actor("pipeline")
     outcomes = []
     for sub in todo:
         if sub.kind == "attendance":
@@ -255,7 +263,7 @@ def process_submissions(
                 ).fetchall()
             )
         receipt, frame = validate_submission(sub, reference, rules)
-        receipt_path = store.record_receipt(sub, receipt)
+        receipt_path = store.record_receipt(sub, receipt, actor)
         loaded = load_submission(con, sub, receipt, frame, replace=sub.submission_id in reprocess)
         outcomes.append(Outcome(sub, receipt, loaded, receipt_path))
         if progress is not None:

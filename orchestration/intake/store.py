@@ -128,8 +128,12 @@ class SubmissionStore:
         subs = [self.get(p.stem) for p in self.manifests.glob("*.json")]
         return sorted(subs, key=lambda s: (s.received_at, s.submission_id))
 
-    def record_receipt(self, sub: StoredSubmission, receipt: Receipt) -> Path:
-        """Attach the receipt to the manifest and publish it for the partner (JSON and text)."""
+    def record_receipt(self, sub: StoredSubmission, receipt: Receipt, actor=None) -> Path:
+        """Attach the receipt to the manifest and publish it for the partner (JSON and text);
+        the audit trail records it, done by ``actor`` (an ``audit.Actor``; default: this
+        process's user)."""
+        from orchestration import audit  # the trail writes its head with atomic_write
+
         receipt.partner = sub.partner
         receipt.submission_id = sub.submission_id
         receipt.received_at = sub.received_at
@@ -144,6 +148,7 @@ class SubmissionStore:
         atomic_write(folder / f"{sub.submission_id}.json", receipt.to_json(full=True).encode())
         atomic_write(folder / f"{sub.submission_id}.txt", receipt.to_text().encode())
         atomic_write(sub.manifest_path, _dump(manifest))
+        audit.record_receipt(self.home, sub, receipt, actor or audit.local_actor())
         return folder / f"{sub.submission_id}.txt"
 
 

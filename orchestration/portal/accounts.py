@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration import audit
 from orchestration.intake.store import atomic_write
 
 ROLES = ("partner", "engineer")
@@ -62,6 +63,7 @@ class AccountStore:
     """Create, rotate, list and check portal accounts under a data directory."""
 
     def __init__(self, home: Path):
+        self.home = Path(home)
         self.path = portal_dir(home) / "accounts.json"
         self._lock_path = portal_dir(home) / ".accounts.lock"
 
@@ -85,8 +87,11 @@ class AccountStore:
         atomic_write(self.path, data)
         self.path.chmod(0o600)
 
-    def create(self, login: str, *, role: str, partner: str | None = None) -> str:
-        """Add an account and return its new secret (shown once, never stored in clear)."""
+    def create(
+        self, login: str, *, role: str, partner: str | None = None, actor: audit.Actor | None = None
+    ) -> str:
+        """Add an account and return its new secret (shown once, never stored in clear); the
+        audit trail records who did it (``actor``, default this process's user)."""
         if not _LOGIN.match(login):
             raise AccountError(f"login {login!r}: 2-64 letters, digits or underscores expected")
         if role not in ROLES:
@@ -106,10 +111,18 @@ class AccountStore:
                 **_credential(secret),
             }
             self._write(doc)
+            audit.record(
+                self.home,
+                "account_created",
+                actor or audit.local_actor(),
+                partner=partner if role == "partner" else None,
+                subject=login,
+                role=role,
+            )
         return secret
 
-    def rotate(self, login: str) -> str:
-        """Give an account a new secret; sessions opened with the old one end."""
+    def rotate(self, login: str, actor: audit.Actor | None = None) -> str:
+        """Give an account a new secret; sessions opened with the old one end. Audited."""
         with self._locked() as doc:
             record = doc["accounts"].get(login)
             if record is None:
@@ -119,6 +132,14 @@ class AccountStore:
             record["generation"] += 1
             record["rotated_at"] = _now()
             self._write(doc)
+            audit.record(
+                self.home,
+                "account_rotated",
+                actor or audit.local_actor(),
+                partner=record["partner"],
+                subject=login,
+                generation=record["generation"],
+            )
         return secret
 
     def list(self) -> list[Account]:

@@ -274,6 +274,8 @@ class ActionFormPages:
             kind=KIND,
             file_name=f"formulaire_suivi_actions_{chosen.period.code}.csv",
             cache=self.portal.cache,
+            actor=self.portal.actor(request, account),
+            event="action_form_submitted",
         )
         return RedirectResponse(f"/envois/{sub.submission_id}", status_code=303)
 

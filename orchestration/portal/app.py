@@ -7,12 +7,11 @@ pages answer 403. Every POST carries the session's CSRF token.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
 import secrets
-import time
-from collections import defaultdict
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
@@ -30,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from models import KINDS
-from orchestration import calendar, vocabulary
+from orchestration import audit, calendar, vocabulary
 from orchestration import schemes as scheme_defs
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
@@ -38,14 +37,13 @@ from orchestration.portal.accounts import Account, AccountStore, portal_dir
 from orchestration.portal.action_form import ActionFormPages
 from orchestration.portal.expectations import partner_expectations, partner_years
 from orchestration.portal.receiving import ReferenceCache, max_upload_bytes, receive_upload
+from orchestration.portal.throttle import SignInLimits, SignInThrottle
 from orchestration.portal.uploads import UploadRefused, read_upload
 from orchestration.settings import sdsf_home
 
 HERE = Path(__file__).resolve().parent
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}-[a-z_]{1,20}-[0-9a-f]{16}$")
 TEMPLATE_FILES = {f"{kind}.csv" for kind in KINDS} | {"guide_colonnes.md"}
-# Failed sign-ins tolerated per login in the window before it is paused for the rest of it.
-MAX_FAILURES, FAILURE_WINDOW = 5, 300
 
 
 def session_key(home: Path) -> str:
@@ -132,7 +130,7 @@ class _Portal:
         self.store = SubmissionStore(home)
         self.cache = ReferenceCache(max_bytes=max_bytes)
         self.scratch = portal_dir(home) / "uploads"
-        self.failures: dict[str, list[float]] = defaultdict(list)
+        self.throttle = SignInThrottle(SignInLimits.from_environment())
 
     # ------------------------------------------------------------------ helpers
     def render(self, request: Request, name: str, status: int = 200, **context) -> Response:
@@ -151,6 +149,11 @@ class _Portal:
             request.session.clear()  # rotated or removed: the old session ends
             return None
         return account
+
+    def actor(self, request: Request, account: Account | None = None) -> audit.Actor:
+        """Who acts (the account, else the login typed) and from which client address."""
+        who = account.login if account is not None else request.session.get("login", "?")
+        return audit.Actor(who, _client_address(request))
 
     def require(self, request: Request) -> Account:
         account = self.account(request)
@@ -221,30 +224,51 @@ class _Portal:
         self.check_csrf(request, form.get("csrf"))
         login = str(form.get("identifiant", "")).strip()
         secret = str(form.get("mot_de_passe", ""))
-        now = time.monotonic()
-        recent = [t for t in self.failures[login] if now - t < FAILURE_WINDOW]
-        self.failures[login] = recent
-        if len(recent) >= MAX_FAILURES:
-            return self.render(
-                request,
-                "connexion.html",
-                status=429,
-                login=login,
-                error="Trop d'essais infructueux : réessayez dans quelques minutes.",
+        address = _client_address(request)
+        known = self.accounts.get(login) if login else None
+        partner = known.partner if known else None
+        who = audit.Actor(login[:64] or "?", address)
+        suspension = self.throttle.suspension(login, address)
+        if suspension is not None:
+            await run_in_threadpool(
+                audit.record,
+                self.home,
+                "sign_in_refused",
+                who,
+                partner=partner,
+                subject=login[:64],
+                scope=suspension.scope,
+                seconds_left=round(suspension.seconds),
             )
+            return self.render(
+                request, "connexion.html", status=429, login=login, error=suspension.message()
+            )
+        delay = self.throttle.delay(login, address)
+        await asyncio.sleep(delay)
         account = await run_in_threadpool(self.accounts.verify, login, secret)
         if account is None:
-            if len(self.failures) > 10_000:  # bound the memory random logins can take
-                self.failures.clear()
-            self.failures[login].append(now)
+            started = self.throttle.failed(login, address)
+            await run_in_threadpool(
+                audit.record,
+                self.home,
+                "sign_in_failed",
+                who,
+                partner=partner,
+                subject=login[:64],
+                delayed_seconds=delay,
+                suspended=started.scope if started else None,
+            )
             return self.render(
                 request,
                 "connexion.html",
-                status=401,
+                status=429 if started else 401,
                 login=login,
-                error="Identifiant ou mot de passe incorrect.",
+                error=started.message() if started else "Identifiant ou mot de passe incorrect.",
             )
-        self.failures.pop(login, None)
+        self.throttle.succeeded(login)
+        await run_in_threadpool(
+            audit.record, self.home, "sign_in_succeeded", who, partner=partner, subject=login
+        )
         request.session.clear()  # a fresh session (and CSRF token) at every sign-in
         request.session.update(login=account.login, generation=account.generation)
         return RedirectResponse("/", status_code=303)
@@ -314,6 +338,7 @@ class _Portal:
                 kind=kind,
                 file_name=upload.file_name,
                 cache=self.cache,
+                actor=self.actor(request, account),
             )
         finally:
             upload.discard()
@@ -431,6 +456,11 @@ def _history_rows(manifests: list[dict]) -> list[dict]:
             }
         )
     return rows[::-1]
+
+
+def _client_address(request: Request) -> str:
+    """The peer's address (a proxy in front would need its forwarded header trusted here)."""
+    return request.client.host if request.client else "inconnue"
 
 
 def _csrf_token(request: Request) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from orchestration import reference as intake_reference
 from orchestration import territories
+from orchestration.audit import Actor
 from orchestration.intake.receipt import Receipt
 from orchestration.intake.service import receive_file
 from orchestration.intake.store import StoredSubmission
@@ -94,10 +95,13 @@ def receive_upload(
     kind: str,
     file_name: str,
     cache: ReferenceCache,
+    actor: Actor,
+    event: str = "file_received",
 ) -> tuple[StoredSubmission, Receipt, bool]:
     """Store the file, validate it, record its receipt; returns also whether it was new.
 
-    ``receive_file`` as `sdsf submit` calls it, with the cached references.
+    ``receive_file`` as `sdsf submit` calls it, with the cached references; the audit trail
+    records ``event`` and the receipt as done by ``actor``.
     """
     reference, rules = cache.for_partner(partner)
     with _VALIDATING:
@@ -109,5 +113,7 @@ def receive_upload(
             file_name=file_name,
             reference=reference,
             rules=rules,
+            actor=actor,
+            event=event,
         )
     return sub, receipt, created

@@ -3,6 +3,7 @@ with accounts created by `sdsf portal-account`, and a small cookie-keeping HTTP 
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import re
 import socket
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,32 +82,27 @@ class Portal:
         return client
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Portal:
-    home = tmp_path_factory.mktemp("portal-home")
-    env = pipeline_env(home)
-    env["SDSF_PORTAL_MAX_BYTES"] = str(MAX_BYTES)
-    # Three accounts created at once: the account file's lock must keep all three.
-    commands = {
-        PARTNER_A: ["create", "--partner", PARTNER_A],
-        PARTNER_B: ["create", "--partner", PARTNER_B],
-        ENGINEER: ["create", "--partner", ENGINEER, "--engineer"],
-    }
-    with ThreadPoolExecutor(3) as pool:
-        done = {
-            login: pool.submit(
-                subprocess.run,
-                [str(SDSF), "portal-account", *args],
-                cwd=REPO,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=True,
-            )
-            for login, args in commands.items()
-        }
-    secrets = {login: secret_from(f.result().stdout) for login, f in done.items()}
+def create_account(env: dict, *args: str) -> str:
+    """`sdsf portal-account` with ``args`` (create/rotate ...); the secret it prints."""
+    result = subprocess.run(
+        [str(SDSF), "portal-account", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return secret_from(result.stdout)
+
+
+@contextlib.contextmanager
+def running_portal(home: Path, env: dict, accounts: dict[str, list[str]]) -> Iterator[Portal]:
+    """`sdsf portal` over ``home``, with ``accounts`` (login -> `portal-account` arguments)
+    created at once (the account file's lock must keep them all)."""
+    with ThreadPoolExecutor(len(accounts)) as pool:
+        done = {login: pool.submit(create_account, env, *args) for login, args in accounts.items()}
+    secrets = {login: f.result() for login, f in done.items()}
     port = free_port()
     log = home / "portal.log"
     with log.open("wb") as out:
@@ -137,6 +134,20 @@ def portal(tmp_path_factory) -> Portal:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[Portal]:
+    home = tmp_path_factory.mktemp("portal-home")
+    env = pipeline_env(home)
+    env["SDSF_PORTAL_MAX_BYTES"] = str(MAX_BYTES)
+    accounts = {
+        PARTNER_A: ["create", "--partner", PARTNER_A],
+        PARTNER_B: ["create", "--partner", PARTNER_B],
+        ENGINEER: ["create", "--partner", ENGINEER, "--engineer"],
+    }
+    with running_portal(home, env, accounts) as running:
+        yield running
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

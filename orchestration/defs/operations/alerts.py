@@ -66,6 +66,8 @@ def deliver(alert: dict, home: Path | None = None) -> list[str]:
 
 
 def _summary(alert: dict) -> str:
+    if "text" in alert:  # an alert that is not a failed run (a tampered audit trail) says it all
+        return alert["text"]
     lines = [
         f"sdsf: run {alert['run_id']} of job '{alert['job']}' failed at {alert['at']}.",
         f"Partition: {alert['partition'] or '-'}; started by: {alert['trigger']}.",
@@ -78,7 +80,9 @@ def _summary(alert: dict) -> str:
 
 
 def _send_mail(alert: dict) -> bool:
-    subject = f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
+    subject = alert.get("subject") or (
+        f"[sdsf] échec du run {alert['job']} ({alert['run_id'][:8]})"
+    )
     to = os.environ.get("SDSF_ALERT_TO", "root@localhost").split(",")
     return mail.send(subject, _summary(alert), [a.strip() for a in to if a.strip()])
 
