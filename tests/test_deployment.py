@@ -8,6 +8,7 @@ with its file, line and problem, before anything is computed.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -120,6 +121,14 @@ def test_the_marts_hold_the_deployments_scheme_and_its_indicators(deployed):
     assert values["FAMILLES_PARENTALITE"][0] == 42
     [(source,)] = _query(home, "select distinct source from raw.child_population")
     assert source.endswith("population_enfants.csv")  # the deployment's file, not the estimate
+
+
+def test_the_run_says_where_it_is_and_what_is_left(deployed):
+    log = deployed["run"].stderr
+    assert re.search(r"\[1/2\] file \S+: accepted .*\(about \d+ s left\)", log), log[-3000:]
+    assert re.search(r"\[2/2\] file \S+: accepted .*\(done in \d+ s\)", log)
+    built = re.findall(r"\[(\d+)/(\d+)\] dbt model \S+ \((?:about|done in) ", log)
+    assert built and built[-1][0] == built[-1][1] and len(built) == int(built[-1][1])
 
 
 def test_status_reads_the_deployments_partners(deployed):
