@@ -9,6 +9,7 @@ sdsf status     who has sent what: timeliness per partner and kind, files past t
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
 sdsf audit      the audit trail: sign-ins, files, receipts, accounts (exit 1 when tampered with)
+sdsf init       write a starter configuration folder for a deployment (then set SDSF_SOURCES)
 """
 
 from __future__ import annotations
@@ -30,14 +31,51 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
-    return args.handler(args)
+    if args.command not in ("init", "templates") and (problem := _sources_problem()):
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except Exception as exc:
+        from orchestration.schemes.yaml_reading import SchemeError  # loaded by now if raised
+
+        if not isinstance(exc, SchemeError):
+            raise
+        print(_sources_error(str(exc)), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _sources_error(problems: str) -> str:
+    from orchestration.settings import deployment
+
+    return (
+        f"sdsf : la configuration du déploiement ({deployment().root}) n'est pas valable :\n"
+        f"{problems}\nCorrigez ces fichiers puis relancez : rien n'a été calculé."
+    )
+
+
+def _sources_problem() -> str | None:
+    """Why the deployment's folder cannot be read at all (missing, no scheme), in French."""
+    from orchestration.settings import deployment
+
+    folder = deployment()
+    if not folder.root.is_dir():
+        return (
+            f"sdsf : le dossier de configuration du déploiement est introuvable : {folder.root} "
+            "(variable SDSF_SOURCES). `sdsf init DOSSIER` en écrit un."
+        )
+    if not any(folder.schemes.glob("*.yaml")):
+        return _sources_error(f"  {folder.schemes}: aucun fichier de schéma (*.yaml)")
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sdsf",
         description="Family-services schemes pipeline: partner files -> indicators -> site.",
-        epilog="Data directory: $SDSF_HOME (default: data/ at the repository root).",
+        epilog="Data directory: $SDSF_HOME (default: data/ at the repository root). "
+        "Deployment configuration (schemes, partners, measures, population): $SDSF_SOURCES "
+        "(default: the shipped sources/; `sdsf init DIR` writes a starter).",
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -139,6 +177,22 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--partner", metavar="CODE", help="only the events of this partner")
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.set_defaults(handler=_cmd_audit)
+
+    init = sub.add_parser(
+        "init",
+        help="write a starter configuration folder (one scheme, its partners, the measures)",
+        description="Write into DIR (new or empty; nothing is overwritten) a deployment's own "
+        "configuration to edit: one scheme of the département, its partners, the measures, "
+        "with French comments. Then run sdsf with SDSF_SOURCES=DIR.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument(
+        "--departement", default="40", metavar="CODE", help='the scheme\'s département ("40")'
+    )
+    init.add_argument(
+        "--start-year", type=int, default=None, metavar="YEAR", help="first year (this year)"
+    )
+    init.set_defaults(handler=_cmd_init)
     return parser
 
 
@@ -167,8 +221,16 @@ def _cmd_run(args) -> int:
 
 def _cmd_demo(args) -> int:
     from orchestration.demo import deliver_demo
-    from orchestration.settings import prepare_environment
+    from orchestration.settings import deployment, prepare_environment
 
+    if not deployment().shipped:
+        print(
+            "sdsf : la démonstration porte sur les schémas livrés avec sdsf (sources/), or "
+            f"SDSF_SOURCES désigne un autre dossier ({deployment().root}) : lancez `sdsf demo` "
+            "sans SDSF_SOURCES, et `sdsf run` pour votre déploiement.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     home = prepare_environment()
     # Kept in the store on the days partners sent them (not the inbox: a file there is "now").
     files = deliver_demo(home)
@@ -447,6 +509,22 @@ def _cmd_audit(args) -> int:
     channels = audit.alert_tampering(home, trail)
     print(f"  alerte envoyée ({', '.join(channels)})", file=sys.stderr)
     return EXIT_REJECTED
+
+
+def _cmd_init(args) -> int:
+    from orchestration.starter import StarterError, write_starter
+
+    try:
+        written = write_starter(args.folder, args.departement, args.start_year)
+    except StarterError as exc:
+        print(f"sdsf : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Configuration de départ écrite dans {written.root} :")
+    for path in sorted(p for p in written.root.rglob("*") if p.is_file()):
+        print(f"  {path.relative_to(written.root)}")
+    print("Modifiez ces fichiers (voir LISEZMOI.md), puis :")
+    print(f"  SDSF_SOURCES={written.root} sdsf run")
+    return 0
 
 
 def _print_receipt(receipt, fmt: str) -> None:

@@ -25,9 +25,8 @@ import duckdb
 import yaml
 
 from orchestration.publication import EVIDENCE_STORAGE_VERSION, PUBLISHED_MARTS
-from orchestration.schemes import DEFAULT_SCHEMES_DIR
 from orchestration.secrecy import SECRET_NOTE, secret_threshold
-from orchestration.settings import publication_dir, sdsf_home
+from orchestration.settings import deployment, publication_dir, sdsf_home
 
 ROLLING_EDITION = "courante"
 MANIFEST = "manifest.json"
@@ -96,7 +95,7 @@ def create_edition(
     home: Path | None = None,
     publication_db: Path | None = None,
     rolling: bool = False,
-    schemes_dir: Path = DEFAULT_SCHEMES_DIR,
+    schemes_dir: Path | None = None,
     now: datetime | None = None,
 ) -> Path:
     """Freeze the publication into ``editions/<name>/`` and return that folder.
@@ -254,10 +253,11 @@ def _utc(iso: str) -> datetime:
     return datetime.fromisoformat(iso).astimezone(UTC).replace(tzinfo=None)
 
 
-def scheme_files(dim_schemes: Path, schemes_dir: Path = DEFAULT_SCHEMES_DIR) -> list[dict]:
-    """The published schemes with the file each comes from and its sha256."""
+def scheme_files(dim_schemes: Path, schemes_dir: Path | None = None) -> list[dict]:
+    """The published schemes with the file each comes from (in ``schemes_dir``, by default the
+    deployment's) and its sha256."""
     files = {}
-    for path in sorted(Path(schemes_dir).glob("*.yaml")):
+    for path in sorted(Path(schemes_dir or deployment().schemes).glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         files[data.get("id")] = path
     con = duckdb.connect()

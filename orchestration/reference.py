@@ -1,7 +1,7 @@
 """Reference data for validating a file outside a run (`sdsf validate`, `sdsf submit`).
 
-It is read from the repository's sources (schemes, partner registry, geography), so a dry run
-needs no warehouse and never waits on a running pipeline.
+It is read from the deployment's configuration (schemes, partner registry) and the geography,
+so a dry run needs no warehouse and never waits on a running pipeline.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.intake.validation import ReferenceData
-from orchestration.settings import SOURCES_DIR, sdsf_home, warehouse_path
+from orchestration.settings import deployment, sdsf_home, warehouse_path
 
 _CACHE_NAME = "validation_reference.json"
 
@@ -53,10 +53,10 @@ def _reference_codes() -> dict:
     fingerprint of the files they come from (paths, sizes, modification times), and read again
     only when one of those files changed.
     """
-    from orchestration import territories
+    from orchestration import territories, vocabulary
 
     data_dir = territories.ensure_territory_package()
-    inputs = sorted([*SOURCES_DIR.glob("*.yaml"), *(SOURCES_DIR / "schemes").rglob("*.yaml")]) + [
+    inputs = [vocabulary.VOCABULARY_PATH, *deployment().files()] + [
         data_dir / "communes.json",
         data_dir / "epci.json",
     ]

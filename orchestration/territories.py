@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TERRITORIES_DIR = Path(__file__).resolve().parents[1] / "sources" / "territories"
+from orchestration.settings import SOURCES_DIR
+
+TERRITORIES_DIR = SOURCES_DIR / "territories"
 PACKAGE_NAME = "@etalab/decoupage-administratif"
 NPM_CI_TIMEOUT_SECONDS = 600
 

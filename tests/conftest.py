@@ -43,11 +43,17 @@ def pipeline_env(home: Path) -> dict[str, str]:
     return env
 
 
-def run_sdsf(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_sdsf(
+    home: Path, *args: str, check: bool = True, sources: Path | None = None
+) -> subprocess.CompletedProcess:
+    """`sdsf ARGS` on the data directory ``home`` (and the deployment folder ``sources``)."""
+    env = pipeline_env(home)
+    if sources is not None:
+        env["SDSF_SOURCES"] = str(sources)
     result = subprocess.run(
         [str(SDSF), *args],
         cwd=REPO,
-        env=pipeline_env(home),
+        env=env,
         capture_output=True,
         text=True,
         timeout=1200,

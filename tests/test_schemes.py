@@ -11,9 +11,6 @@ import pytest
 
 from orchestration import vocabulary
 from orchestration.schemes import (
-    DEFAULT_MEASURES_PATH,
-    DEFAULT_PARTNERS_PATH,
-    DEFAULT_SCHEMES_DIR,
     TABLE_COLUMNS,
     TABLE_KEYS,
     TABLES,
@@ -32,10 +29,12 @@ from orchestration.schemes import (
     term_text,
     write_scheme_tables,
 )
+from orchestration.settings import SOURCES_DIR, Deployment
 from orchestration.warehouse import replace_tables
 from tests.conftest import dbt_build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemes"
+SHIPPED = Deployment(SOURCES_DIR)  # the shipped deployment, whatever SDSF_SOURCES says
 # The structure types of formal childcare, in the order the Landes scheme lists them.
 FORMAL_CHILDCARE = (
     "EAJE_COLLECTIF",
@@ -80,7 +79,7 @@ def test_every_shipped_scheme_loads_and_comes_back_sorted_by_id():
         "essonne-2016-2019",
         "charte-msa-landes-armagnac-2018-2022",
     }
-    assert {path.stem for path in DEFAULT_SCHEMES_DIR.glob("*.yaml")} == set(ids)
+    assert {path.stem for path in SHIPPED.schemes.glob("*.yaml")} == set(ids)
 
 
 def test_landes_has_the_five_axes_and_every_action_of_the_signature(schemes):
@@ -633,7 +632,7 @@ def test_an_action_code_reused_by_another_scheme_is_rejected(tmp_path):
 
 
 def _bad_partners(tmp_path: Path, old: str, new: str) -> SchemeError:
-    text = DEFAULT_PARTNERS_PATH.read_text(encoding="utf-8")
+    text = SHIPPED.partners.read_text(encoding="utf-8")
     assert old in text, old
     path = tmp_path / "partners.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -690,7 +689,7 @@ def test_a_partner_code_outside_the_vocabulary_is_located_with_the_accepted_code
 
 
 def test_every_old_cadence_name_points_to_its_granularity(tmp_path):
-    text = DEFAULT_PARTNERS_PATH.read_text(encoding="utf-8")
+    text = SHIPPED.partners.read_text(encoding="utf-8")
     for new, old in (("year", "annual"), ("quarter", "quarterly"), ("month", "monthly")):
         text = text.replace(f"cadence: {new}", f"cadence: {old}")
     path = tmp_path / "partners.yaml"
@@ -725,7 +724,7 @@ def test_the_shipped_cadences_are_granularity_codes(registries):
 
 
 def test_bad_partner_registry_is_located(tmp_path):
-    text = DEFAULT_PARTNERS_PATH.read_text(encoding="utf-8")
+    text = SHIPPED.partners.read_text(encoding="utf-8")
     text = text.replace('departements: ["48"]', 'departements: ["4B"]', 1)
     text = text.replace("code: CAF91", "code: CD91", 1)
     path = tmp_path / "partners.yaml"
@@ -742,7 +741,7 @@ def test_bad_partner_registry_is_located(tmp_path):
 
 
 def test_a_measure_on_a_missing_column_is_rejected(tmp_path):
-    text = DEFAULT_MEASURES_PATH.read_text(encoding="utf-8")
+    text = SHIPPED.measures.read_text(encoding="utf-8")
     text = text.replace("column: attended_hours", "column: hours_attended")
     path = tmp_path / "measures.yaml"
     path.write_text(text, encoding="utf-8")
@@ -783,7 +782,7 @@ def test_the_measures_table_carries_the_publication_rules(tables, registries):
 
 
 def _bad_measures(tmp_path: Path, *replacements: tuple[str, str]) -> SchemeError:
-    text = DEFAULT_MEASURES_PATH.read_text(encoding="utf-8")
+    text = SHIPPED.measures.read_text(encoding="utf-8")
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new, 1)
@@ -805,7 +804,7 @@ def test_a_measure_without_counts_people_is_rejected_at_its_line(tmp_path):
     [issue] = error.issues
     assert issue.path == f"measures[{_measure_index('places')}].counts_people"
     assert issue.message == "required field is missing"
-    lines = DEFAULT_MEASURES_PATH.read_text(encoding="utf-8").splitlines()
+    lines = SHIPPED.measures.read_text(encoding="utf-8").splitlines()
     assert lines[issue.line - 1] == "  - code: places"
 
 

@@ -21,7 +21,7 @@ from orchestration.intake.receipt import Receipt
 from orchestration.intake.service import receive_file
 from orchestration.intake.store import StoredSubmission
 from orchestration.intake.validation import DEFAULT_MAX_BYTES, ReferenceData
-from orchestration.settings import SOURCES_DIR
+from orchestration.settings import deployment
 
 DEFAULT_REFERENCE_MAX_AGE = 300
 # Validation is CPU-bound: beyond one file per core, concurrent uploads only queue in memory.
@@ -48,8 +48,7 @@ class ReferenceCache:
         self._cog_dir: Path | None = None
 
     def _source_files(self) -> list[Path]:
-        files = [SOURCES_DIR / "partners.yaml", SOURCES_DIR / "measures.yaml"]
-        files += sorted((SOURCES_DIR / "schemes").glob("**/*.yaml"))
+        files = deployment().files()
         if self._cog_dir is not None:
             files += sorted(self._cog_dir.glob("*.json"))
         return files

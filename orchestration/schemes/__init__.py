@@ -1,8 +1,9 @@
 """Schemes (SDSF, MSA chartes), measures and partners as data: models and validating loaders.
 
-The YAML files under ``sources/`` are the only place where a scheme, a partner or a measure is
-defined; their code lists (partner types, cadences, directions...) are those of
-``sources/vocabulary.yaml``. This package reads them into pydantic models, checks every
+The YAML files of the deployment's folder (``$SDSF_SOURCES``, by default the shipped
+``sources/``; :func:`orchestration.settings.deployment`) are the only place where a scheme, a
+partner or a measure is defined; their code lists (partner types, cadences, directions...) are
+those of ``sources/vocabulary.yaml``. This package reads them into pydantic models, checks every
 cross-reference (an indicator's action, a pilot in the partner registry, a measure and the
 filters it accepts...) and flattens them into relational tables for the warehouse, with each
 indicator's formula and sources written out in French for the evaluation's method page.
@@ -24,8 +25,8 @@ One module per concept:
 """
 
 from orchestration.schemes.codes import territory_level
-from orchestration.schemes.loading import DEFAULT_SCHEMES_DIR, load_scheme, load_schemes
-from orchestration.schemes.measures import DEFAULT_MEASURES_PATH, load_measures
+from orchestration.schemes.loading import load_deployment, load_scheme, load_schemes
+from orchestration.schemes.measures import load_measures
 from orchestration.schemes.method_text import (
     filter_labels,
     formula_text,
@@ -43,7 +44,7 @@ from orchestration.schemes.models import (
     Submission,
     Term,
 )
-from orchestration.schemes.partners import DEFAULT_PARTNERS_PATH, load_partners
+from orchestration.schemes.partners import load_partners
 from orchestration.schemes.tables import (
     TABLE_COLUMNS,
     TABLE_KEYS,
@@ -54,9 +55,6 @@ from orchestration.schemes.tables import (
 from orchestration.schemes.yaml_reading import Issue, SchemeError
 
 __all__ = [
-    "DEFAULT_MEASURES_PATH",
-    "DEFAULT_PARTNERS_PATH",
-    "DEFAULT_SCHEMES_DIR",
     "TABLES",
     "TABLE_COLUMNS",
     "TABLE_KEYS",
@@ -72,6 +70,7 @@ __all__ = [
     "filter_labels",
     "formula_text",
     "french_number",
+    "load_deployment",
     "load_measures",
     "load_partners",
     "load_scheme",

@@ -1,4 +1,5 @@
-"""``sources/schemes/*.yaml``: reading scheme files, each checked, and their codes across files."""
+"""``schemes/*.yaml`` of the deployment (``SDSF_SOURCES``): scheme files read, each checked, and
+their codes across files; :func:`load_deployment` reads the whole folder."""
 
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from orchestration.schemes.yaml_reading import (
     parse,
     read_yaml,
 )
-from orchestration.settings import SOURCES_DIR
-
-DEFAULT_SCHEMES_DIR = SOURCES_DIR / "schemes"
+from orchestration.settings import Deployment, deployment
 
 
 def _load_scheme(
@@ -40,7 +39,7 @@ def load_scheme(
     measures: dict[str, Measure] | None = None,
     partners: dict[str, Partner] | None = None,
 ) -> Scheme:
-    """Read and check one scheme file; registries default to the shipped YAML files."""
+    """Read and check one scheme file; registries default to the deployment's."""
     measures = load_measures() if measures is None else measures
     partners = load_partners() if partners is None else partners
     scheme, _, issues = _load_scheme(Path(path), measures, partners)
@@ -50,12 +49,13 @@ def load_scheme(
 
 
 def load_schemes(
-    directory: Path | str = DEFAULT_SCHEMES_DIR,
+    directory: Path | str | None = None,
     *,
     measures: dict[str, Measure] | None = None,
     partners: dict[str, Partner] | None = None,
 ) -> list[Scheme]:
-    """Read every ``*.yaml`` of a directory, sorted by id; raise once with every file's problems.
+    """Read every ``*.yaml`` of a directory (by default the deployment's ``schemes/``), sorted
+    by id; raise once with every file's problems.
 
     Across files, scheme ids, axis codes and action codes must be unique (partners report
     beneficiaries by action code).
@@ -64,7 +64,7 @@ def load_schemes(
     partners = load_partners() if partners is None else partners
     issues: list[Issue] = []
     loaded: list[tuple[Scheme, Document]] = []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for path in sorted(Path(directory or deployment().schemes).glob("*.yaml")):
         scheme, doc, file_issues = _load_scheme(path, measures, partners)
         issues += file_issues
         if scheme is not None:
@@ -83,3 +83,20 @@ def load_schemes(
     if issues:
         raise SchemeError(issues)
     return sorted((scheme for scheme, _ in loaded), key=lambda s: s.id)
+
+
+def load_deployment(
+    folder: Deployment | None = None,
+) -> tuple[dict[str, Measure], dict[str, Partner], list[Scheme]]:
+    """The measures, partners and schemes of a deployment's folder (by default
+    ``$SDSF_SOURCES``), every file checked; a missing folder or one without a scheme is a
+    problem too. Raises one :class:`SchemeError` with every problem found."""
+    folder = folder or deployment()
+    if not folder.root.is_dir():
+        raise SchemeError([Issue(folder.root, "", None, "folder not found (SDSF_SOURCES)")])
+    if not any(folder.schemes.glob("*.yaml")):
+        where = folder.schemes / "*.yaml"
+        raise SchemeError([Issue(where, "", None, "no scheme file: write one (see `sdsf init`)")])
+    measures = load_measures(folder.measures)
+    partners = load_partners(folder.partners)
+    return measures, partners, load_schemes(folder.schemes, measures=measures, partners=partners)

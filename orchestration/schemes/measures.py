@@ -1,4 +1,5 @@
-"""``sources/measures.yaml``: the measures formulas may use, checked, with their publication rules.
+"""``measures.yaml`` of the deployment (``SDSF_SOURCES``): the measures formulas may use, checked,
+with their publication rules.
 
 A measure reads one column of one source (a kind of partner file, or a reference file) and adds
 up over a year (its aggregation). ``counts_people`` and ``part_of`` say how it is published: the
@@ -13,16 +14,16 @@ from orchestration import vocabulary
 from orchestration.schemes.codes import MEASURE_RE, code_problem, measure_sources
 from orchestration.schemes.models import Measure, MeasuresFile
 from orchestration.schemes.yaml_reading import Document, Issue, SchemeError, duplicates, read_model
-from orchestration.settings import SOURCES_DIR
+from orchestration.settings import deployment
 
-DEFAULT_MEASURES_PATH = SOURCES_DIR / "measures.yaml"
 # The filters whose values come from a code list (actions are those of each scheme).
 _FILTER_VOCABULARIES = ("structure_types", "publics")
 
 
-def load_measures(path: Path | str = DEFAULT_MEASURES_PATH) -> dict[str, Measure]:
-    """Read and check measures.yaml; return the measures by code, filter values attached."""
-    document, parsed = read_model(Path(path), MeasuresFile)
+def load_measures(path: Path | str | None = None) -> dict[str, Measure]:
+    """Read and check measures.yaml (by default the deployment's); return the measures by code,
+    filter values attached."""
+    document, parsed = read_model(Path(path or deployment().measures), MeasuresFile)
     issues = _check_measures(document, parsed)
     if issues:
         raise SchemeError(issues)

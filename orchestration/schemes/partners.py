@@ -1,4 +1,5 @@
-"""``sources/partners.yaml``: who signs schemes, pilots actions and sends which files, checked."""
+"""``partners.yaml`` of the deployment (``SDSF_SOURCES``): who signs schemes, pilots actions and
+sends which files, checked."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from orchestration import vocabulary
 from orchestration.schemes.codes import DEPARTEMENT_RE, PARTNER_RE, bad_departement, code_problem
 from orchestration.schemes.models import Partner, PartnersFile
 from orchestration.schemes.yaml_reading import Document, Issue, SchemeError, duplicates, read_model
-from orchestration.settings import SOURCES_DIR
+from orchestration.settings import deployment
 
-DEFAULT_PARTNERS_PATH = SOURCES_DIR / "partners.yaml"
 # Cadences were written annual/quarterly/monthly before they became the granularity codes of
 # the vocabulary: an old registry is told the new name instead of "unknown cadence".
 _RENAMED_CADENCES = {"annual": "year", "quarterly": "quarter", "monthly": "month"}
 
 
-def load_partners(path: Path | str = DEFAULT_PARTNERS_PATH) -> dict[str, Partner]:
-    """Read and check partners.yaml; return the partners by code."""
-    document, parsed = read_model(Path(path), PartnersFile)
+def load_partners(path: Path | str | None = None) -> dict[str, Partner]:
+    """Read and check partners.yaml (by default the deployment's); return the partners by code."""
+    document, parsed = read_model(Path(path or deployment().partners), PartnersFile)
     issues = _check_partners(document, parsed)
     if issues:
         raise SchemeError(issues)

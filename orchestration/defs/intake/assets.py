@@ -10,6 +10,7 @@ from orchestration import vocabulary
 from orchestration.calendar import parse_period
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
 from orchestration.intake.service import process_submissions, submissions_in_periods
+from orchestration.progress import Progress
 from orchestration.settings import sdsf_home
 
 SUBMISSION_TABLES = ("submissions", *KINDS)
@@ -74,12 +75,17 @@ def partner_submissions(
             )
         reprocess = frozenset(submissions_in_periods(home, first, last)) & set(keys)
 
+    files = Progress(len(keys))
+
     def progress(done: int, total: int, o) -> None:
+        files.total = total  # the files not loaded yet, known once the store is read
         log = context.log.info if o.receipt.accepted else context.log.warning
         log(
-            f"[{done}/{total}] {o.submission.submission_id}: "
-            f"{'accepted' if o.receipt.accepted else 'REJECTED'} "
-            f"({o.receipt.rows} rows, {len(o.receipt.errors)} errors) -> {o.receipt_path}"
+            files.step(
+                f"file {o.submission.submission_id}: "
+                f"{'accepted' if o.receipt.accepted else 'REJECTED'} "
+                f"({o.receipt.rows} rows, {len(o.receipt.errors)} errors) -> {o.receipt_path}"
+            )
         )
 
     with warehouse.get_connection() as con:

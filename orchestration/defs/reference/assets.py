@@ -9,10 +9,11 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import schemes as scheme_defs
 from orchestration import territories, vocabulary
-from orchestration.settings import sdsf_home
+from orchestration.settings import deployment, sdsf_home
 from orchestration.warehouse import replace_tables
 
-CHILD_POPULATION_FILE = "reference/population_enfants.csv"
+# Where the population file was read before it moved to the deployment's folder.
+FORMER_POPULATION_FILE = "reference/population_enfants.csv"
 SCHEME_TABLES = tuple(scheme_defs.TABLE_COLUMNS)
 VOCABULARY_KEY = ["reference", "vocabulary"]
 COG_TABLES = ("communes", "epci", "epci_members", "departements")
@@ -25,7 +26,8 @@ _COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
     specs=[
         dg.AssetSpec(
             ["schemes", table],
-            description=f"Scheme reference table `raw.{table}`, from sources/*.yaml.",
+            description=f"Scheme reference table `raw.{table}`, from the deployment's YAML "
+            "files ($SDSF_SOURCES, by default sources/).",
             kinds={"yaml", "duckdb"},
             **_COMMON,
         )
@@ -42,10 +44,9 @@ _COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
     ],
 )
 def scheme_reference(warehouse: DuckDBResource):
-    """Schemes, measures, partner registry and vocabulary from sources/*.yaml, as raw tables."""
-    measures = scheme_defs.load_measures()
-    partners = scheme_defs.load_partners()
-    schemes = scheme_defs.load_schemes(measures=measures, partners=partners)
+    """Schemes, measures and partner registry of the deployment, and the vocabulary, as raw
+    tables."""
+    measures, partners, schemes = scheme_defs.load_deployment()
     frames = scheme_defs.scheme_tables(schemes, measures, partners)
     frames["vocabulary"] = vocabulary.vocabulary_table()
     column_types = {**scheme_defs.TABLE_COLUMNS, "vocabulary": vocabulary.TABLE_COLUMNS}
@@ -88,10 +89,20 @@ def territory_reference(warehouse: DuckDBResource):
 def child_population(warehouse: DuckDBResource):
     """Children by commune, year and age band: the user's file if given, else a demo estimate.
 
-    A user replaces the estimate by putting INSEE figures in
-    ``$SDSF_HOME/reference/population_enfants.csv`` (format in sources/territories/README.md).
+    A user replaces the estimate by putting INSEE figures in ``population_enfants.csv`` of the
+    deployment's folder (``$SDSF_SOURCES``; format in sources/territories/README.md).
     """
-    user_file = sdsf_home() / CHILD_POPULATION_FILE
+    user_file = deployment().population
+    former = sdsf_home() / FORMER_POPULATION_FILE
+    if former.exists() and not user_file.exists():
+        # Never fall back to the estimate when the user's figures sit where they used to.
+        raise territories.ChildPopulationFileError(
+            former,
+            [
+                "ce fichier n'est plus lu à cet endroit : déplacez-le dans le dossier de "
+                f"configuration du déploiement, sous le nom {user_file}"
+            ],
+        )
     with warehouse.get_connection() as con:
         if user_file.exists():
             frame = territories.load_child_population(user_file)

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.transform.resources import sdsf_dbt_project
+from orchestration.progress import Progress
 
 
 class SdsfDbtTranslator(DagsterDbtTranslator):
@@ -28,5 +29,11 @@ class SdsfDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=SdsfDbtTranslator(),
 )
 def sdsf_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Build and test every dbt model of the selection."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """Build and test every dbt model of the selection, logging each model built and the time
+    left."""
+    models = Progress(len(context.selected_asset_keys))
+    for event in dbt.cli(["build"], context=context).stream():
+        if isinstance(event, dg.Output | dg.AssetMaterialization):
+            name = getattr(event, "output_name", None) or event.asset_key.to_user_string()
+            context.log.info(models.step(f"dbt model {name}"))
+        yield event
