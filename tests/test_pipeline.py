@@ -112,6 +112,22 @@ def test_departement_coverage_rate_equals_hand_computation(demo_home, landes, ex
         assert value == pytest.approx(100 * numerator / denominator, abs=1e-9)
 
 
+def test_msa_charte_trajectory_passes_through_its_2020_target(demo_home):
+    """The charte declares 45 in 2017 (baseline), 50 in 2020 and 55 in 2022: the expected value
+    of 2020 is the 2020 target itself, and 2021 lies halfway to the 2022 one."""
+    rows = _mart(
+        demo_home,
+        """
+        select year, expected_value from marts.fct_indicator_values
+        where scheme_id = 'charte-msa-landes-armagnac-2018-2022'
+          and indicator_code = 'TX_COUV_GLOBAL' and territory_level = 'perimetre'
+          and year in (2020, 2021) and period_type = 'year'
+        order by year
+        """,
+    )
+    assert rows == [(2020, 50.0), (2021, 52.5)]
+
+
 def test_epci_coverage_rate_equals_hand_computation(demo_home, landes, expected_places):
     under3, epci_of = landes
     epci = epci_of["40192"]  # Mont-de-Marsan's agglomeration
