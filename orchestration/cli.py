@@ -5,6 +5,7 @@ sdsf demo       keep the demo partner files in the store (on the days sent), the
 sdsf validate   check files without keeping them (exit 0 all accepted, 1 one rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
 sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, manifest)
+sdsf grade      the Open SDG progress grading of series in a CSV file (text or JSON)
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
@@ -130,6 +131,17 @@ def _parser() -> argparse.ArgumentParser:
         "--site", action="store_true", help="also build the Evidence site from this edition"
     )
     publish.set_defaults(handler=_cmd_publish)
+
+    grade = sub.add_parser(
+        "grade",
+        help="grade series from a CSV file with the Open SDG progress method",
+        description="Columns serie;annee_reference;valeur_reference;annee_observee;"
+        "valeur_observee;annee_cible;cible;sens;limite (sens: hausse or baisse; empty cible or "
+        "limite for none). Exit 0 graded, 1 bad file, 2 bad usage.",
+    )
+    grade.add_argument("--format", choices=("text", "json"), default="text")
+    grade.add_argument("file", type=Path)
+    grade.set_defaults(handler=_cmd_grade)
 
     status = sub.add_parser(
         "status", help="partners' files: on time, late, missing (from the last publication)"
@@ -330,6 +342,44 @@ def _cmd_publish(args) -> int:
 
         print(f"  site : {build_site(site_database(path), site_dir(home)) / 'index.html'}")
     return 0
+
+
+def _cmd_grade(args) -> int:
+    """The same grading as the marts, by the same code (orchestration.grading)."""
+    if not args.file.is_file():
+        print(f"sdsf: fichier introuvable : {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    from orchestration.grading_input import GradingInputError, read_series
+    from orchestration.vocabulary import label
+
+    try:
+        series = read_series(args.file.read_bytes())
+    except GradingInputError as exc:
+        for problem in exc.problems:
+            print(f"sdsf: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    rows = []
+    for s in series:
+        g = s.graded()
+        rows.append(
+            {
+                "serie": s.name,
+                "progress_value": g.progress_value,
+                "score": g.score,
+                "status": g.status,
+            }
+        )
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_ACCEPTED
+    for row in rows:
+        value = "-" if row["progress_value"] is None else f"{row['progress_value']:.4f}"
+        score = "-" if row["score"] is None else f"{row['score']:.2f}"
+        status = label("grading_statuses", row["status"])
+        print(
+            f"{row['serie']}\tvaleur de progrès {value}\tnote {score}\t{row['status']} ({status})"
+        )
+    return EXIT_ACCEPTED
 
 
 def _cmd_status(args) -> int:

@@ -35,6 +35,11 @@ PUBLISHED_MARTS: dict[str, str] = {
     "pilote ou un partenaire l'a déclaré en dernier, part réalisée et commentaire.",
     "fct_action_milestones": "Jalons des actions : échéance, date d'atteinte déclarée et "
     "situation (atteint à temps, en retard, échu non atteint, à venir).",
+    "fct_indicator_grading": "Lecture Open SDG de chaque indicateur et territoire ayant une "
+    "valeur de référence : valeur de progrès (croissance observée rapportée à celle qu'exige "
+    "la cible), note de -5 à 5 et statut, à côté du statut de trajectoire de la même année.",
+    "fct_grading_rollups": "Lecture Open SDG agrégée : note moyenne et statut de chaque "
+    "action, axe et schéma, sur le territoire entier du schéma.",
     "fct_axis_progress": "Avancement de chaque axe par année.",
     "fct_scheme_progress": "Avancement de chaque schéma par année.",
     "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",

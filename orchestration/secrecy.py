@@ -566,7 +566,44 @@ def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
           where x.scheme_id = s.scheme_id and x.year = s.year
             and x.status = '{SECRET_STATUS}')""",
     )
+    report.update(_hide_grades(con, pub))
     return report
+
+
+def _hide_grades(con, pub: str) -> dict[str, int]:
+    """A grade whose base or latest value is hidden would give it back (the progress value and
+    the base solve for the value): its figures go; a roll-up mean over it goes too."""
+    label = vocabulary.label("grading_statuses", SECRET_STATUS).replace("'", "''")
+    secret = f"grading_status = '{SECRET_STATUS}', grading_status_label = '{label}'"
+    counts = {
+        "grading_rows": _update(
+            con,
+            f"""update {pub}.fct_indicator_grading as g set baseline_value = null,
+              latest_value = null, progress_value = null, score = null, {secret}
+            where exists (select 1 from {pub}.fct_indicator_values as v
+              where v.scheme_id = g.scheme_id and v.indicator_code = g.indicator_code
+                and v.territory_level = g.territory_level and v.territory_code = g.territory_code
+                and v.period_type = 'year'
+                and ((v.secret_value and v.year = g.latest_year) or v.secret_baseline))""",
+        )
+    }
+    hidden = (
+        f"(select g.*, d.action_code, d.axis_code from {pub}.fct_indicator_grading as g "
+        f"join {pub}.dim_indicators as d using (scheme_id, indicator_code) "
+        f"where g.grading_status = '{SECRET_STATUS}' "
+        "and g.territory_level in ('departement', 'perimetre'))"
+    )
+    member = {"action": "h.action_code", "axis": "h.axis_code", "scheme": "h.scheme_id"}
+    counts["grading_rollup_rows"] = sum(
+        _update(
+            con,
+            f"""update {pub}.fct_grading_rollups as r set score = null, {secret}
+            where r.rollup_level = '{level}' and exists (select 1 from {hidden} as h
+              where h.scheme_id = r.scheme_id and {code} = r.rollup_code)""",
+        )
+        for level, code in member.items()
+    )
+    return counts
 
 
 def _update(con, sql: str) -> int:

@@ -786,3 +786,31 @@ def test_scheme_page_counts_actions_by_state_and_lists_late_milestones(
     expect(milestone).to_contain_text(met_late)
     page.close()
     assert browser.problems == []
+
+
+def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(site, marts):
+    def page(path: str) -> str:
+        return (site / path / "index.html").read_text(encoding="utf-8")
+
+    def fr(score: float) -> str:
+        return f"{score:.1f}".replace(".", ",")
+
+    scheme, code, label, score = marts.execute(
+        "select scheme_id, indicator_code, grading_status_label, score "
+        "from fct_indicator_grading where territory_level in ('departement', 'perimetre') "
+        "and score is not null order by all limit 1"
+    ).fetchone()
+    text = page(f"schemas/{scheme}/indicateurs/{code}")
+    assert "Lecture Open SDG" in text and label in text and fr(score) in text
+    for level, path in [("action", "actions/{}"), ("axis", "axes/{}"), ("scheme", "")]:
+        code, label, score = marts.execute(
+            "select rollup_code, grading_status_label, score from fct_grading_rollups "
+            "where scheme_id = ? and rollup_level = ? and score is not null order by all limit 1",
+            [scheme, level],
+        ).fetchone()
+        text = page(f"schemas/{scheme}/{path.format(code)}")
+        assert "note moyenne" in text and label in text and fr(score) in text, level
+    method = page("methode")
+    assert "Seconde lecture : la méthode Open SDG" in method
+    for entry in vocabulary.entries("grading_statuses"):
+        assert entry.label in method, entry.code

@@ -112,6 +112,69 @@ def test_departement_coverage_rate_equals_hand_computation(demo_home, landes, ex
         assert value == pytest.approx(100 * numerator / denominator, abs=1e-9)
 
 
+def test_msa_charte_trajectory_passes_through_its_2020_target(demo_home):
+    """The charte declares 45 in 2017 (baseline), 50 in 2020 and 55 in 2022: the expected value
+    of 2020 is the 2020 target itself, and 2021 lies halfway to the 2022 one."""
+    rows = _mart(
+        demo_home,
+        """
+        select year, expected_value from marts.fct_indicator_values
+        where scheme_id = 'charte-msa-landes-armagnac-2018-2022'
+          and indicator_code = 'TX_COUV_GLOBAL' and territory_level = 'perimetre'
+          and year in (2020, 2021) and period_type = 'year'
+        order by year
+        """,
+    )
+    assert rows == [(2020, 50.0), (2021, 52.5)]
+
+
+def test_grading_marts_grade_every_series_with_a_baseline_as_sdsf_grade_does(
+    demo_home, tmp_path, capsys
+):
+    from orchestration.cli import main
+
+    [(series, graded)] = _mart(
+        demo_home,
+        """
+        select
+            (select count(*) from (select distinct scheme_id, indicator_code, territory_level,
+                territory_code from marts.fct_indicator_values
+                where period_type = 'year' and baseline_value is not null)),
+            (select count(*) from marts.fct_indicator_grading)
+        """,
+    )
+    assert series == graded > 0
+    rows = _mart(
+        demo_home,
+        """
+        select g.scheme_id || '/' || g.indicator_code || '/' || g.territory_code,
+            g.baseline_year, g.baseline_value,
+            g.latest_year, g.latest_value, g.target_year, g.target_value, d.direction,
+            g.natural_limit, g.progress_value, g.score, g.grading_status
+        from marts.fct_indicator_grading as g
+        join marts.dim_indicators as d using (scheme_id, indicator_code)
+        where g.territory_level in ('departement', 'perimetre') and g.latest_year is not null
+        order by 1
+        """,
+    )
+    sens = {"up": "hausse", "down": "baisse"}
+
+    def cell(v):
+        return "" if v is None else str(v)
+
+    lines = ["serie;annee_reference;valeur_reference;annee_observee;valeur_observee;"
+             "annee_cible;cible;sens;limite"]  # fmt: skip
+    for r in rows:
+        lines.append(";".join([r[0], *map(cell, r[1:7]), sens[r[7]], cell(r[8])]))
+    path = tmp_path / "marts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["grade", "--format", "json", str(path)]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert [(c["serie"], c["progress_value"], c["score"], c["status"]) for c in cli] == [
+        (r[0], r[9], r[10], r[11]) for r in rows
+    ]
+
+
 def test_epci_coverage_rate_equals_hand_computation(demo_home, landes, expected_places):
     under3, epci_of = landes
     epci = epci_of["40192"]  # Mont-de-Marsan's agglomeration

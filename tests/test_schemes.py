@@ -591,6 +591,12 @@ def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
         ),
         (
             "weight: 1",
+            "weight: 1\n    limit: 10",
+            "indicators[0].limit",
+            "a limit going up is a maximum",
+        ),
+        (
+            "weight: 1",
             "weight: 1\n    method: exponential",
             "indicators[0].method",
             "unknown trajectory method 'exponential' (accepted: "

@@ -287,3 +287,25 @@ def test_no_hidden_numerator_of_the_demo_is_the_difference_of_published_ones(pub
         groups = g[g.territory_level.isin(["prioritaire", "hors_prioritaire"])]
         if len(area) and not area.secret_numerator.iloc[0] and len(groups) == 2:
             assert groups.secret_numerator.sum() != 1, (scheme, code, period)
+
+
+def test_a_grade_never_gives_back_a_hidden_value(published):
+    # With the base value and R (or the CAGR) the latest value is one line of algebra away.
+    leaks = published.execute(
+        """select count(*) from fct_indicator_grading as g
+        join fct_indicator_values as v using (scheme_id, indicator_code, territory_level,
+            territory_code)
+        where v.period_type = 'year'
+          and ((v.secret_value and v.year = g.latest_year) or v.secret_baseline)
+          and (g.score is not null or g.progress_value is not null
+               or g.latest_value is not null or g.grading_status != ?)""",
+        [SECRET_STATUS],
+    ).fetchone()[0]
+    assert leaks == 0
+    hidden = published.execute(
+        "select count(*), max(grading_status_label) from fct_indicator_grading "
+        "where grading_status = ?",
+        [SECRET_STATUS],
+    ).fetchone()
+    assert hidden[0] > 0
+    assert hidden[1] == vocabulary.label("grading_statuses", SECRET_STATUS)

@@ -192,8 +192,20 @@ class SchemeChecker:
             )
             if indicator.weight <= 0:
                 self.add((*loc, "weight"), "must be greater than 0")
+            self._check_limit(loc, indicator)
             self._check_formula(loc, indicator)
             self._check_targets(loc, indicator)
+
+    def _check_limit(self, loc: Loc, indicator: Indicator) -> None:
+        """A limit bounds the way the indicator should go: a maximum going up, a minimum down."""
+        if indicator.limit is None:
+            return
+        values = [indicator.baseline.value, *indicator.targets.values()]
+        values += [t.value for t in indicator.territory_targets]
+        if indicator.direction == "up" and any(v > indicator.limit for v in values):
+            self.add((*loc, "limit"), "a limit going up is a maximum: baseline and targets <= it")
+        if indicator.direction == "down" and any(v < indicator.limit for v in values):
+            self.add((*loc, "limit"), "a limit going down is a minimum: baseline and targets >= it")
 
     def _check_formula(self, loc: Loc, indicator: Indicator) -> None:
         formula = indicator.formula

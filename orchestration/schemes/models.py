@@ -155,6 +155,9 @@ class Indicator(_Model):
     territory_targets: list[TerritoryTarget] = []
     weight: float = 1.0
     method: str = "linear"  # vocabulary: trajectory_methods
+    # A natural limit in the desired direction (a rate cannot exceed 100 %): it scales the
+    # thresholds of the Open SDG grading without a target (orchestration/grading.py).
+    limit: float | None = None
     illustrative: bool
     note: str
 

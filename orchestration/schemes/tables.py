@@ -275,6 +275,7 @@ TABLES: tuple[Table, ...] = (
             Column("baseline_value", "DOUBLE", "indicator.baseline.value"),
             Column("weight", "DOUBLE", "indicator.weight"),
             Column("method", "VARCHAR", "indicator.method"),
+            Column("natural_limit", "DOUBLE", "indicator.limit"),
             Column("illustrative", "BOOLEAN", "indicator.illustrative"),
             Column("note", "VARCHAR", "indicator.note"),
             Column("formula_text", "VARCHAR", _formula_text),

@@ -1,9 +1,11 @@
 -- Target and expected value per indicator, territory and year. Points are the baseline and the
--- targets the scheme gives; between two points the target is interpolated (linearly, or at a
--- constant annual growth rate for method 'cagr'); the expected value follows the trajectory
--- from the baseline straight to the final target. The scheme's baseline and targets apply to
--- its whole area; a commune or EPCI with targets of its own starts from its own measured value
--- in the baseline year, and without one still gets its targets (but no trajectory before them).
+-- targets the scheme gives; the trajectory passes through every one of them in order (baseline,
+-- each intermediate target, final target), linearly or at a constant annual growth rate for
+-- method 'cagr' between two points, so the year's expected value is the path's value that
+-- year and an intermediate target is what is expected in its year. The scheme's baseline and
+-- targets apply to its whole area; a commune or EPCI with targets of its own starts from its
+-- own measured value in the baseline year, and without one still gets its targets (but no
+-- trajectory before them).
 with indicators as (
     select * from {{ ref('stg_schemes__indicators') }}
 ),
@@ -116,8 +118,6 @@ bounds as (
         indicator_code,
         territory_level,
         territory_code,
-        min(point_year) as first_year,
-        arg_min(point_value, point_year) as first_value,
         max(point_year) as final_year,
         arg_max(point_value, point_year) as final_value,
         min(point_year) filter (where not is_target) as baseline_year,
@@ -149,8 +149,6 @@ neighbours as (
         years.territory_code,
         years.year,
         years.trajectory_method,
-        years.first_year,
-        years.first_value,
         years.final_year,
         years.final_value,
         years.baseline_year,
@@ -163,7 +161,9 @@ neighbours as (
         min(points.point_year) filter (where points.point_year >= years.year) as next_year,
         arg_min(points.point_value, points.point_year) filter (
             where points.point_year >= years.year
-        ) as next_value
+        ) as next_value,
+        coalesce(bool_or(points.is_target and points.point_year = years.year), false)
+            as is_target_year
     from years
     inner join points
         on
@@ -172,6 +172,18 @@ neighbours as (
             and years.territory_level = points.territory_level
             and years.territory_code = points.territory_code
     group by all
+),
+
+paths as (
+    select
+        *,
+        -- before the first point there is no path; after the final target it holds
+        {{ interpolate(
+            'prev_year', 'prev_value', 'next_year', 'next_value', 'year', 'trajectory_method'
+        ) }} as path_value
+    from neighbours
+    -- A baseline alone is no trajectory.
+    where has_target
 )
 
 select
@@ -184,16 +196,10 @@ select
     baseline_value,
     final_year as final_target_year,
     final_value as final_target_value,
-    {{ interpolate(
-        'prev_year', 'prev_value', 'next_year', 'next_value', 'year', 'trajectory_method'
-    ) }} as target_value,
-    case
-        when year < first_year then null
-        when year >= final_year then final_value
-        else {{ interpolate(
-            'first_year', 'first_value', 'final_year', 'final_value', 'year', 'trajectory_method'
-        ) }}
-    end as expected_value
-from neighbours
--- A baseline alone is no trajectory.
-where has_target
+    -- The target of the year and the value expected on the trajectory are the same path: kept
+    -- as two columns because the marts and pages name both.
+    path_value as target_value,
+    path_value as expected_value,
+    -- a year the scheme (or the territory) declares a target for
+    is_target_year
+from paths

@@ -34,6 +34,7 @@ select
     cast(final_targets.final_target_value as double) as final_target_value,
     cast(indicators.weight as double) as weight,
     cast(indicators.trajectory_method as varchar) as trajectory_method,
+    cast(indicators.natural_limit as double) as natural_limit,
     cast(indicators.is_illustrative as boolean) as illustrative,
     cast(indicators.note as varchar) as note,
     cast(indicators.formula_text as varchar) as formula_text,

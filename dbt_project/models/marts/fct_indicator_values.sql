@@ -64,6 +64,7 @@ joined as (
         trajectories.target_value,
         trajectories.expected_value,
         trajectories.final_target_value,
+        trajectories.is_target_year,
         period_values.period,
         period_values.period_type,
         period_values.indicator_value as value,  -- noqa: RF04
@@ -110,6 +111,8 @@ statused as (
             when value is null then 'missing_data'
             when final_target_value is null then 'no_target'
             when sense * (value - final_target_value) >= 0 then 'target_met'
+            -- the target the scheme declares for this very year (an intermediate one) is met
+            when is_target_year and sense * (value - target_value) >= 0 then 'target_met'
             -- no target applies yet this year (before the first point of the trajectory)
             when expected_value is null then 'no_target'
             when sense * (value - expected_value) >= 0 then 'on_track'

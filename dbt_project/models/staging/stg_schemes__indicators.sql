@@ -19,6 +19,7 @@ renamed as (
         cast(baseline_value as double) as baseline_value,
         cast(weight as double) as weight,
         cast(method as varchar) as trajectory_method,
+        cast(natural_limit as double) as natural_limit,
         cast(illustrative as boolean) as is_illustrative,
         cast(note as varchar) as note,
         cast(formula_text as varchar) as formula_text,
