@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +34,26 @@ needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="/usr/bin/chromium is absent: run scripts/install-system-packages.sh (make setup)",
 )
+
+
+@contextlib.contextmanager
+def serve_directory(folder: Path) -> Iterator[str]:
+    """A built site served on a free local port, as `make serve` would; yields its base URL."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def pipeline_env(home: Path) -> dict[str, str]:

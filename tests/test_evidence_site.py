@@ -9,12 +9,9 @@ way the pages print them.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +28,7 @@ from orchestration.evidence_site import (
     site_fingerprint,
     source_filename,
 )
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, serve_directory
 
 TESTS_DIR = Path(__file__).resolve().parent
 SCREENSHOT = TESTS_DIR / "artifacts" / "home.png"
@@ -263,20 +260,8 @@ def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) ->
 
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_directory(site) as url:
+        yield url
 
 
 class Browser:

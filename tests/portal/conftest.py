@@ -238,3 +238,18 @@ def multipart(fields: dict[str, str], file: tuple[str, str, bytes]) -> tuple[byt
     )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def open_action_form(page, portal: Portal, login: str, year: str) -> None:
+    """In a playwright page: sign in to the portal as ``login`` and open the action-report
+    form on ``year``."""
+    from playwright.sync_api import expect
+
+    page.goto(portal.url)
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(portal.secrets[login])
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="remplir le suivi des actions").click()
+    expect(page.get_by_role("heading", name="Suivi des actions")).to_be_visible()
+    page.get_by_label("Année du suivi").select_option(year)
+    page.get_by_role("button", name="Afficher cette année").click()

@@ -8,7 +8,7 @@ from pathlib import Path
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.vocabulary import label
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from tests.portal.conftest import BAD_PLACEMENTS, PARTNER_A, placements_csv
+from tests.portal.conftest import BAD_PLACEMENTS, PARTNER_A, open_action_form, placements_csv
 
 
 @needs_chromium
@@ -102,14 +102,7 @@ def test_a_pilot_fills_the_action_report_form_and_reads_its_receipt(portal, tmp_
         )
         try:
             page = browser.new_page()
-            page.goto(portal.url)
-            page.get_by_label("Identifiant").fill(PARTNER_A)
-            page.get_by_label("Mot de passe").fill(portal.secrets[PARTNER_A])
-            page.get_by_role("button", name="Se connecter").click()
-            page.get_by_role("link", name="remplir le suivi des actions").click()
-            expect(page.get_by_role("heading", name="Suivi des actions")).to_be_visible()
-            page.get_by_label("Année du suivi").select_option("2018")
-            page.get_by_role("button", name="Afficher cette année").click()
+            open_action_form(page, portal, PARTNER_A, "2018")
 
             action = page.locator('[id="action-LAN-4.1"]')
             expect(action).to_contain_text("vous pilotez cette action")

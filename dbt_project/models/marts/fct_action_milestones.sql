@@ -1,8 +1,14 @@
 -- Every milestone of every action with the day it was reached and where it stands on the
 -- as-of date: the submission calendar's (orchestration/calendar.py, the day the pipeline judges
--- deadlines on), else the day the latest action report arrived, else today.
+-- deadlines on), else the day the latest action report arrived, else today. A milestone not
+-- reached by the end of its scheme stays overdue, but its delay is counted up to that end: the
+-- scheme's evaluation, not years of an ended plan.
 with milestones as (
     select * from {{ ref('int_action_milestones_reached') }}
+),
+
+schemes as (
+    select * from {{ ref('stg_schemes__schemes') }}
 ),
 
 as_of as (
@@ -21,6 +27,7 @@ judged as (
     select
         milestones.*,
         as_of.as_of_date,
+        least(as_of.as_of_date, schemes.end_date) as late_counted_until,
         case
             when milestones.reached_date <= milestones.due_date then 'met_on_time'
             when milestones.reached_date is not null then 'met_late'
@@ -28,6 +35,7 @@ judged as (
             else 'upcoming'
         end as status
     from milestones
+    inner join schemes on milestones.scheme_id = schemes.scheme_id
     cross join as_of
 )
 
@@ -49,8 +57,10 @@ select
     cast(
         case
             when status = 'met_late' then date_diff('day', due_date, reached_date)
-            when status = 'overdue' then date_diff('day', due_date, as_of_date)
+            when status = 'overdue'
+                then greatest(date_diff('day', due_date, late_counted_until), 0)
         end as integer
     ) as days_late,
-    cast(as_of_date as date) as as_of_date
+    cast(as_of_date as date) as as_of_date,
+    cast(late_counted_until as date) as late_counted_until
 from judged
