@@ -33,7 +33,12 @@ valued as (
         l.scheme_id, l.indicator_code, l.territory_level, l.year,
         t.territory_code, t.territory_name, coalesce(t.is_priority, false) as is_priority,
         r.indicator_label, r.unit, s.departement_code,
-        v.value, coalesce(v.secret_value, false) as secret_value,
+        v.value, coalesce(v.secret_value, false) as secret_value, v.secrecy_note,
+        -- the vocabulary's word for a figure that is missing
+        (
+            select label from dim_vocabulary
+            where vocabulary = 'progress_statuses' and code = 'missing_data'
+        ) as missing_label,
         a.area_value,
         v.value - a.area_value as gap,
         (v.value - a.area_value) / nullif(a.area_value, 0) as relative_gap
@@ -51,14 +56,6 @@ valued as (
             and v.year = l.year
     left join area as a
         on a.scheme_id = l.scheme_id and a.indicator_code = l.indicator_code and a.year = l.year
-),
-
-words as (
-    select
-        max(label) filter (where code = 'secret') as secret,
-        max(label) filter (where code = 'missing_data') as missing
-    from dim_vocabulary
-    where vocabulary = 'progress_statuses'
 ),
 
 classed as (
@@ -91,7 +88,7 @@ q as (
         v.departement_code,
         v.is_priority,
         cast(v.year as varchar) as annee,
-        coalesce(fr_number(v.area_value, v.unit), w.missing) as area_fr,
+        coalesce(fr_number(v.area_value, v.unit), v.missing_label) as area_fr,
         v.classe,
         case v.classe
             when -2 then '20 % ou plus sous la valeur du schéma'
@@ -99,16 +96,15 @@ q as (
             when 0 then 'à moins de 5 % de la valeur du schéma'
             when 1 then 'de 5 à 20 % au-dessus de la valeur du schéma'
             when 2 then '20 % ou plus au-dessus de la valeur du schéma'
-            when 9 then w.secret
-            else w.missing
+            when 9 then v.secrecy_note
+            else v.missing_label
         end as classe_label,
         coalesce(
             fr_number(v.value, v.unit),
-            case when v.secret_value then w.secret else w.missing end
+            case when v.secret_value then v.secrecy_note else v.missing_label end
         ) as value_fr,
         coalesce(fr_signed(v.gap), '–') as gap_fr
     from classed as v
-    cross join words as w
 )
 
 select * from q

@@ -3,7 +3,7 @@
 -- the smallest and largest value it holds). Classes are cut from the published values only: a
 -- hidden figure is null here (statistical secrecy is applied before this file is written), so it
 -- neither moves a boundary nor gets a class; it reads « secret statistique » instead.
--- The words of hidden and missing figures come from the vocabulary (dim_vocabulary).
+-- A hidden figure reads its secrecy_note (the vocabulary's label of the status `secret`).
 -- `classe`: 1..5, or 0 for a hidden figure, -1 for a territory without a value.
 -- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
 -- an empty table yields one row of nulls instead, which every page query filters out.
@@ -25,6 +25,12 @@ valued as (
         t.*,
         v.value,
         coalesce(v.secret_value, false) as secret_value,
+        v.secrecy_note,
+        -- the vocabulary's word for a figure that is missing
+        (
+            select label from dim_vocabulary
+            where vocabulary = 'progress_statuses' and code = 'missing_data'
+        ) as missing_label,
         i.unit,
         s.departement_code
     from territories as t
@@ -76,15 +82,6 @@ labels as (
     group by all
 ),
 
--- The words of hidden and missing figures: the vocabulary's progress statuses.
-words as (
-    select
-        max(label) filter (where code = 'secret') as secret,
-        max(label) filter (where code = 'missing_data') as missing
-    from dim_vocabulary
-    where vocabulary = 'progress_statuses'
-),
-
 q as (
     select
         c.scheme_id,
@@ -98,15 +95,14 @@ q as (
         c.classe,
         coalesce(
             fr_number(c.value, c.unit),
-            case when c.secret_value then w.secret else w.missing end
+            case when c.secret_value then c.secrecy_note else c.missing_label end
         ) as value_fr,
         coalesce(
             l.classe_label,
-            case c.classe when 0 then w.secret else w.missing end
+            case c.classe when 0 then c.secrecy_note else c.missing_label end
         ) as classe_label
     from classed as c
     left join labels as l using (scheme_id, indicator_code, territory_level, classe)
-    cross join words as w
 )
 
 select * from q
