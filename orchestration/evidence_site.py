@@ -133,7 +133,14 @@ def set_language(site_dir: Path, language: str = "fr") -> int:
     return changed
 
 
-_SITE_INPUTS = ("pages", "components", "sources", "evidence.config.yaml", "package-lock.json")
+_SITE_INPUTS = (
+    "pages",
+    "components",
+    "sources",
+    "static",
+    "evidence.config.yaml",
+    "package-lock.json",
+)
 
 
 def site_fingerprint(reports_dir: Path = REPORTS_DIR) -> str:

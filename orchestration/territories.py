@@ -236,6 +236,18 @@ def load_cog(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     }
 
 
+def load_former_codes(data_dir: Path | str | None = None) -> dict[str, list[str]]:
+    """Each current commune merged from others since: its code -> the former communes' codes
+    (the COG's ``anciensCodes``). The maps use it to draw a current commune from older contours.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else ensure_territory_package()
+    return {
+        record["code"]: list(record["anciensCodes"])
+        for record in _read_json(data_dir, "communes")
+        if record["type"] == "commune-actuelle" and record.get("anciensCodes")
+    }
+
+
 def _sorted_output(frame: pd.DataFrame) -> pd.DataFrame:
     band_rank = {band: rank for rank, band in enumerate(AGE_BANDS)}
     return frame.sort_values(

@@ -799,3 +799,100 @@ def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(si
     assert "Seconde lecture : la méthode Open SDG" in method
     for entry in vocabulary.entries("grading_statuses"):
         assert entry.label in method, entry.code
+
+
+# --------------------------------------------------------------------------- maps
+
+MAP_SCREENSHOT = TESTS_DIR / "artifacts" / "carte-indicateur.png"
+
+
+def _map_rows(edition: Path, source: str, where: str, params: list) -> list[tuple]:
+    """Rows of a map's source query (reports/sources/sdsf/<source>.sql) run on the edition."""
+    sql = (REPORTS_DIR / "sources" / "sdsf" / f"{source}.sql").read_text(encoding="utf-8")
+    with duckdb.connect(str(site_database(edition)), read_only=True) as con:
+        return con.execute(f"select * from ({sql}) where {where}", params).fetchall()
+
+
+def test_map_classes_come_from_published_values_only(edition: Path, marts) -> None:
+    """A hidden cell gets no class and reads « secret statistique »; no class label is drawn
+    from a hidden value (the labels are the extremes of the published values of the class)."""
+    secret = vocabulary.label("progress_statuses", "secret")
+    rows = _map_rows(
+        edition,
+        "carte_valeurs",
+        "territory_level = 'commune' and classe = 0",
+        [],
+    )
+    assert rows, "the demo has no hidden commune cell on a map"
+    hidden = marts.execute(
+        "select scheme_id, indicator_code, territory_code, cast(year as varchar) "
+        "from fct_indicator_values where secret_value and territory_level = 'commune' "
+        "and period_type = 'year'"
+    ).fetchall()
+    with duckdb.connect(str(site_database(edition)), read_only=True) as con:
+        sql = (REPORTS_DIR / "sources" / "sdsf" / "carte_valeurs.sql").read_text("utf-8")
+        shown = con.execute(
+            f"select scheme_id, indicator_code, territory_code, annee, classe, value_fr, "
+            f"classe_label from ({sql}) where territory_level = 'commune'"
+        ).fetchall()
+    by_key = {r[:4]: r[4:] for r in shown}
+    hidden_on_maps = [by_key[k] for k in hidden if k in by_key]
+    assert hidden_on_maps
+    assert all(r == (0, secret, secret) for r in hidden_on_maps)
+
+
+@needs_chromium
+def test_indicator_page_draws_its_maps_offline(browser: Browser, edition: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.open(f"/schemas/{LANDES}/indicateurs/{COVERAGE}")
+    maps = page.locator("figure.carte")
+    expect(maps).to_have_count(2)  # by EPCI, by commune
+    outlined = False
+    for position, level in enumerate(["epci", "commune"]):
+        rows = _map_rows(
+            edition,
+            "carte_valeurs",
+            "scheme_id = ? and indicator_code = ? and territory_level = ?",
+            [LANDES, COVERAGE, level],
+        )
+        priority = sum(1 for r in rows if r[6])
+        outlined = outlined or priority > 0
+        shown = maps.nth(position)
+        paths = shown.locator(".leaflet-overlay-pane path")
+        expect(paths.first).to_be_visible()
+        # One filled shape per territory, plus the outline of each priority territory.
+        assert paths.count() == len(rows) + priority, level
+        caption = shown.locator("figcaption")
+        expect(caption).to_contain_text("du schéma sont dessiné")
+        if priority:
+            expect(caption).to_contain_text("territoire prioritaire")
+        expect(shown).to_contain_text("IGN – Admin Express COG 2018, via france-geojson")
+    assert outlined, "the demo's Landes scheme has no priority territory on its maps"
+    MAP_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    maps.nth(1).scroll_into_view_if_needed()
+    maps.nth(1).screenshot(path=str(MAP_SCREENSHOT))
+    page.close()
+    assert browser.problems == []
+    assert browser.foreign == []
+
+
+@needs_chromium
+def test_territories_page_maps_the_gap_to_the_scheme_value(browser: Browser, edition) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.open(f"/schemas/{LANDES}/territoires")
+    maps = page.locator("figure.carte")
+    expect(maps.first.locator(".leaflet-overlay-pane path").first).to_be_visible()
+    expect(maps.first.locator("figcaption")).to_contain_text("valeur du schéma")
+    # Another rate redraws the maps.
+    select = page.get_by_label("Indicateur de la carte")
+    options = select.locator("option").all_inner_texts()
+    assert len(options) > 1
+    select.select_option(label=options[1])
+    expect(
+        page.locator("figure.carte").first.locator(".leaflet-overlay-pane path").first
+    ).to_be_visible()
+    page.close()
+    assert browser.problems == []
+    assert browser.foreign == []
