@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -125,3 +126,11 @@ def dbt_build(warehouse: Path, work: Path, select: str) -> subprocess.CompletedP
         timeout=600,
         check=False,
     )
+
+
+def copy_demo_publication(demo_home: Path, home: Path) -> Path:
+    """A data directory with the demo's publication and stored-file manifests only (what an
+    edition is made from); returns its publication file."""
+    shutil.copytree(demo_home / "publication", home / "publication")
+    shutil.copytree(demo_home / "store" / "manifests", home / "store" / "manifests")
+    return home / "publication" / "publication.duckdb"

@@ -1,0 +1,131 @@
+"""The Evidence site's build steps, and a site built before any partner file arrived.
+
+Apart from tests/test_evidence_site.py so that, under ``make test`` (a file to a worker), this
+second full build runs on the other worker while that file builds and crawls the demo's site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.editions import ROLLING_EDITION, create_edition, site_database
+from orchestration.evidence_site import (
+    REPORTS_DIR,
+    SiteBuildError,
+    _run,
+    build_site,
+    site_fingerprint,
+    source_filename,
+)
+from tests.conftest import copy_demo_publication
+
+LANDES = "landes-2016-2018"
+COVERAGE = "TX_COUV_GLOBAL"
+
+
+def test_source_filename_is_relative_to_the_source_folder(tmp_path: Path) -> None:
+    publication = tmp_path / "publication.duckdb"
+    relative = source_filename(publication)
+    assert not Path(relative).is_absolute()
+    assert (REPORTS_DIR / "sources" / "sdsf" / relative).resolve() == publication.resolve()
+
+
+def test_build_site_refuses_a_missing_publication_file(tmp_path: Path) -> None:
+    with pytest.raises(SiteBuildError, match="publication file not found"):
+        build_site(tmp_path / "absent.duckdb", tmp_path / "site")
+
+
+def test_a_hanging_step_fails_with_its_last_output(tmp_path: Path) -> None:
+    cmd = ["bash", "-c", "echo compiling pages; sleep 60"]
+    with pytest.raises(SiteBuildError, match=r"(?s)npm run build timed out after 1 s.*compiling"):
+        _run(cmd, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=1, step="npm run build")
+
+
+def test_a_failing_step_reports_its_exit_code_and_output(tmp_path: Path) -> None:
+    cmd = ["bash", "-c", "echo 'Error: Catalog Error: table not found' >&2; exit 3"]
+    with pytest.raises(SiteBuildError, match=r"(?s)exit code 3.*table not found"):
+        _run(cmd, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=30, step="npm run sources")
+
+
+def test_site_fingerprint_follows_the_pages_but_not_local_data_files(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "pages").mkdir(parents=True)
+    (reports / "sources" / "sdsf").mkdir(parents=True)
+    (reports / "pages" / "index.md").write_text("# Accueil\n")
+    (reports / "package-lock.json").write_text("{}")
+    first = site_fingerprint(reports)
+    (reports / "sources" / "sdsf" / "local.duckdb").write_bytes(b"data")
+    assert site_fingerprint(reports) == first
+    (reports / "pages" / "index.md").write_text("# Accueil modifié\n")
+    assert site_fingerprint(reports) != first
+
+
+def _fake_universal_sql(root: Path, body: str) -> Path:
+    """A copy of the postinstall script next to a stand-in universal-sql holding `body`."""
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy(REPORTS_DIR / "scripts" / "patch-universal-sql.cjs", root / "scripts")
+    package = root / "node_modules" / "@evidence-dev" / "universal-sql"
+    (package / "src" / "client-duckdb").mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "@evidence-dev/universal-sql"}')
+    for client in ("node.js", "browser.js"):
+        (package / "src" / "client-duckdb" / client).write_text(body)
+    return root / "scripts" / "patch-universal-sql.cjs"
+
+
+def _node(script: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60)
+
+
+def test_postinstall_patch_guards_both_statements_and_is_idempotent(tmp_path: Path) -> None:
+    body = (
+        "async function initDB() {\n"
+        "\t\tawait connection.query('SET ieee_floating_point_ops = false;');\n"
+        "\t\tawait connection.query('SET old_implicit_casting = true;');\n"
+        "}\n"
+    )
+    script = _fake_universal_sql(tmp_path, body)
+    first, second = _node(script), _node(script)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "already patched" in second.stdout
+    client = tmp_path / "node_modules/@evidence-dev/universal-sql/src/client-duckdb/node.js"
+    patched = client.read_text()
+    assert patched.count("from duckdb_settings() where name = 'ieee_floating_point_ops'") == 1
+    assert patched.count("from duckdb_settings() where name = 'old_implicit_casting'") == 1
+
+
+def test_postinstall_patch_fails_loudly_when_its_pattern_is_gone(tmp_path: Path) -> None:
+    script = _fake_universal_sql(tmp_path, "await connection.query('SELECT 1');\n")
+    result = _node(script)
+    assert result.returncode == 1
+    assert "expected exactly one" in result.stderr
+
+
+def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) -> None:
+    """A new deployment: schemes and territories, but every fact table empty."""
+    publication = copy_demo_publication(demo_home, tmp_path / "home")
+    with duckdb.connect(str(publication)) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_name like 'fct_%' or table_name = 'dim_priority_territories'"
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(f"delete from {table}")
+    empty = create_edition(ROLLING_EDITION, home=tmp_path / "home", rolling=True)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.txt").write_text("left from an earlier build")
+    assert build_site(site_database(empty), out) == out
+    assert not (out / "stale.txt").exists()
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Pas encore de données pour ce schéma" in home
+    indicator = out / "schemas" / LANDES / "indicateurs" / COVERAGE / "index.html"
+    assert "Aucune valeur pour" in indicator.read_text(encoding="utf-8")
