@@ -25,6 +25,9 @@ import dagster as dg
 from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, warehouse_path
 
 FINGERPRINT_FILE = "refresh.fingerprint"
+# The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
+# models' SQL on fixed inputs, not the data, and the SQL has not changed since the full refresh).
+REFRESH_TAG = "sdsf/refresh"
 # What a model may read besides partner files; a change there needs a full refresh.
 _CODE_DIRS = ("orchestration", "models", "dbt_project/models", "dbt_project/macros")
 _CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
@@ -57,7 +60,7 @@ def _files_under(folder: Path) -> list[Path]:
 
 def full_refresh_reason(home: Path) -> str | None:
     """Why the next run must be a full refresh, or None when new files alone can be built."""
-    if not _has_intake(warehouse_path(home)):
+    if warehouse_is_new(home):
         return "new warehouse"
     stamp = home / FINGERPRINT_FILE
     if not stamp.exists():
@@ -65,6 +68,11 @@ def full_refresh_reason(home: Path) -> str | None:
     if stamp.read_text(encoding="utf-8").strip() != inputs_fingerprint():
         return "references, code or as-of date changed since the last full refresh"
     return None
+
+
+def warehouse_is_new(home: Path) -> bool:
+    """True until a refresh has built the intake tables and the marts."""
+    return not _has_intake(warehouse_path(home))
 
 
 def record_full_refresh(home: Path) -> None:

@@ -50,6 +50,7 @@ def run_refresh(
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
     from orchestration.incremental import (
+        REFRESH_TAG,
         full_refresh_reason,
         incremental_selection,
         record_full_refresh,
@@ -97,6 +98,7 @@ def run_refresh(
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
             }
+        tags[REFRESH_TAG] = "full" if reason else "incremental"
         # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
         run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
         if positions and reprocess:

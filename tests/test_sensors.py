@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+import duckdb
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
@@ -99,3 +100,30 @@ def _run_partitions(instance: dg.DagsterInstance, request: dg.RunRequest) -> lis
     first = request.tags[ASSET_PARTITION_RANGE_START_TAG]
     last = request.tags[ASSET_PARTITION_RANGE_END_TAG]
     return sorted(keys[keys.index(first) : keys.index(last) + 1])
+
+
+def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    from orchestration.defs.intake.sensors import inbox_sensor
+
+    # A warehouse a refresh has built: the intake's receipts and the marts exist.
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw; create schema marts")
+    con.execute("create table raw.submissions (submission_id varchar)")
+    con.execute("create table marts.fct_indicator_values (indicator_id varchar)")
+    con.close()
+    (tmp_path / "inbox" / "CAF48").mkdir(parents=True)
+    (tmp_path / "inbox" / "CAF48" / "presence.csv").write_bytes(
+        (TEMPLATES / "attendance.csv").read_bytes()
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    (request,) = inbox_sensor(dg.build_sensor_context(instance=instance)).run_requests
+    selected = {k.to_user_string() for k in request.asset_selection}
+    assert request.tags["sdsf/refresh"] == "incremental"
+    assert {"submissions/attendance", "submissions/placements"} <= selected  # one multi-asset
+    assert {"marts/fct_indicator_values", "publication_database", "edition"} <= selected
+    assert "calendar/submission_calendar" in selected, "every file changes the calendar"
+    # The references, and the models that only read them, are left as they are.
+    assert not {"schemes/schemes", "cog/communes", "marts/dim_schemes"} & selected
+    assert "intermediate/int_placements_latest_revision" not in selected

@@ -20,7 +20,7 @@ from dagster._core.storage.tags import (
 
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, unregistered_submissions
 from orchestration.defs.jobs import refresh_job
-from orchestration.incremental import full_refresh_reason, incremental_selection
+from orchestration.incremental import REFRESH_TAG, incremental_selection, warehouse_is_new
 from orchestration.intake.service import collect_inbox
 from orchestration.intake.store import SubmissionStore
 from orchestration.settings import sdsf_home
@@ -54,11 +54,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
         tags[ASSET_PARTITION_RANGE_START_TAG] = new[0]
         tags[ASSET_PARTITION_RANGE_END_TAG] = new[-1]
     selection = None  # a new warehouse: everything, references included
-    if full_refresh_reason(home) != "new warehouse":
+    if not warehouse_is_new(home):
         from orchestration.definitions import defs  # the code location, loaded by now
 
         graph = defs.resolve_asset_graph()
         selection = sorted(incremental_selection(graph, [s.kind for s in subs]))
+    tags[REFRESH_TAG] = "full" if selection is None else "incremental"
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
