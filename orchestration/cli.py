@@ -80,8 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
 
-    run = sub.add_parser("run", help="materialize every asset over the data directory")
+    run = sub.add_parser(
+        "run", help="process new files and rebuild what they change (everything with --full)"
+    )
     run.add_argument("--no-site", action="store_true", help="skip building the Evidence site")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild everything (references, every model) even if only files are new; "
+        "the default when the warehouse is new or the configuration, code or day changed",
+    )
     run.add_argument(
         "--from",
         dest="period_from",
@@ -226,7 +234,8 @@ def _cmd_run(args) -> int:
             )
             return EXIT_USAGE
         reprocess = (first.code, last.code)
-    result = run_refresh(build_site=not args.no_site, reprocess=reprocess)
+    full = getattr(args, "full", False)
+    result = run_refresh(build_site=not args.no_site, reprocess=reprocess, full=full)
     print_summary(result)
     return 0 if result.success else 1
 

@@ -24,6 +24,7 @@ def run_refresh(
     build_site: bool = True,
     quiet: bool = False,
     reprocess: tuple[str, str] | None = None,
+    full: bool = False,
 ) -> RefreshResult:
     """Store the inbox's files, then materialize every asset in one run.
 
@@ -32,6 +33,11 @@ def run_refresh(
     ``reprocess`` (first and last period) adds the files reporting periods in that window: they
     are judged again and their rows replaced (a backfill by period). The site is left out when
     ``build_site`` is false.
+
+    The run is incremental (orchestration/incremental.py): only the intake and what depends on
+    the raw tables the run's files write are rebuilt, unless ``full`` is asked or
+    ``full_refresh_reason`` finds the warehouse new or its other inputs changed; with no file to
+    process and nothing else changed there is nothing to rebuild but a site not built yet.
     """
     home = prepare_environment()
     from dagster import AssetKey, DagsterInstance
@@ -43,7 +49,14 @@ def run_refresh(
     from orchestration.calendar import parse_period
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
+    from orchestration.incremental import (
+        REFRESH_TAG,
+        full_refresh_reason,
+        incremental_selection,
+        record_full_refresh,
+    )
     from orchestration.intake.service import collect_inbox, submissions_in_periods
+    from orchestration.intake.store import SubmissionStore
 
     parse_dbt_project()
     from orchestration.definitions import defs
@@ -53,6 +66,7 @@ def run_refresh(
     if not build_site:
         selection = [k for k in selection if k != AssetKey("evaluation_site")]
     collect_inbox(home)
+    reason = "asked (--full)" if full else full_refresh_reason(home)
     with DagsterInstance.get() as instance:
         register_submissions(instance, home)
         keys = instance.get_dynamic_partitions(SUBMISSION_PARTITIONS.name)
@@ -63,6 +77,18 @@ def run_refresh(
             again = submissions_in_periods(home, first, last)
         positions = sorted({keys.index(i) for i in [*pending, *again]})
         partition_key, tags = None, {}
+        if reason is None:  # incremental: what the files change, nothing else
+            store = SubmissionStore(home)
+            kinds = [store.get(keys[p]).kind for p in positions]
+            changed = incremental_selection(defs.resolve_asset_graph(), kinds) if kinds else set()
+            if not changed and build_site and not (site_dir(home) / "index.html").exists():
+                changed = {AssetKey("evaluation_site")}
+            selection = [k for k in selection if k in changed]
+        if not quiet:
+            mode = f"full refresh ({reason})" if reason else "incremental refresh"
+            print(f"sdsf: {mode}, {len(positions)} file(s) to process", flush=True)
+        if not selection:
+            return RefreshResult(True, home, None, [], 0)
         if not positions:
             selection = [k for k in selection if k.path[0] != "submissions"]
         elif positions[0] == positions[-1]:
@@ -72,6 +98,7 @@ def run_refresh(
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
             }
+        tags[REFRESH_TAG] = "full" if reason else "incremental"
         # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
         run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
         if positions and reprocess:
@@ -85,6 +112,8 @@ def run_refresh(
             tags=tags,
             run_config=run_config,
         )
+    if result.success and reason is not None:
+        record_full_refresh(home)
     failures = [
         f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
         for e in result.all_events
@@ -135,4 +164,7 @@ def print_summary(result: RefreshResult) -> None:
     print(f"  publication    : {publication_dir(home) / 'publication.duckdb'}")
     site = site_dir(home) / "index.html"
     print(f"  site           : {site if site.exists() else '(not built)'}")
-    print(f"  Dagster run    : {result.run_id} (see `make dev` for the UI)")
+    if result.run_id is None:
+        print("  Dagster run    : none (no new file, nothing else changed)")
+    else:
+        print(f"  Dagster run    : {result.run_id} (see `make dev` for the UI)")

@@ -1,8 +1,13 @@
-"""The drop-folder sensor keeps each new file and asks for one run of its partition."""
+"""The drop-folder sensor keeps each new file and asks for one run covering every new file."""
 
 from __future__ import annotations
 
 import dagster as dg
+import duckdb
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
 from orchestration.intake.store import SubmissionStore
 from tests.conftest import REPO
@@ -10,7 +15,7 @@ from tests.conftest import REPO
 TEMPLATES = REPO / "sources" / "templates"
 
 
-def test_inbox_sensor_stores_files_and_requests_one_partition_run_per_new_file(
+def test_inbox_sensor_stores_files_and_requests_one_run_for_the_files_arriving_together(
     tmp_path, monkeypatch
 ):
     monkeypatch.setenv("SDSF_HOME", str(tmp_path))
@@ -28,17 +33,17 @@ def test_inbox_sensor_stores_files_and_requests_one_partition_run_per_new_file(
     result = inbox_sensor(context)
     assert isinstance(result, dg.SensorResult)
     stored = {s.submission_id: s for s in SubmissionStore(tmp_path).all()}
-    keys = [r.partition_key for r in result.run_requests]
-    assert sorted(keys) == sorted(stored)
-    assert [stored[k].kind for k in keys] == ["placements", "attendance"]
-    assert [r.run_key for r in result.run_requests] == keys
+    (request,) = result.run_requests
     assert not list(inbox.iterdir()), "files leave the inbox once stored"
     (add,) = result.dynamic_partitions_requests
     assert add.partitions_def_name == "submissions"
     assert sorted(add.partition_keys) == sorted(stored)
-
-    # The daemon adds the partitions; the next tick has nothing new.
+    # The daemon adds the partitions, then the run covers exactly the range of both files.
     instance.add_dynamic_partitions("submissions", list(add.partition_keys))
+    assert _run_partitions(instance, request) == sorted(stored)
+    assert request.asset_selection is None, "a new warehouse gets a full refresh"
+
+    # The next tick has nothing new.
     assert isinstance(inbox_sensor(context), dg.SkipReason)
     # The same content again is the same submission: no second run.
     (inbox / "places_encore.csv").write_bytes((TEMPLATES / "placements.csv").read_bytes())
@@ -53,3 +58,72 @@ def test_inbox_sensor_stores_files_and_requests_one_partition_run_per_new_file(
     )
     later = inbox_sensor(context)
     assert [r.partition_key for r in later.run_requests] == [sub.submission_id]
+
+
+def test_files_of_two_departements_arriving_together_are_one_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    from orchestration.defs.intake.sensors import inbox_sensor
+
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance)
+    placements = (TEMPLATES / "placements.csv").read_text(encoding="utf-8-sig")
+    for partner, commune in (("CAF40", "40192"), ("CAF48", "48095")):
+        (tmp_path / "inbox" / partner).mkdir(parents=True)
+        data = placements.replace("40192", commune).replace("EAJE-", f"EAJE-{partner}-")
+        (tmp_path / "inbox" / partner / "places.csv").write_text(data, encoding="utf-8")
+    other = tmp_path / "inbox" / "CAF48" / "presence.csv"
+    other.write_bytes((TEMPLATES / "attendance.csv").read_bytes())
+
+    result = inbox_sensor(context)
+    (request,) = result.run_requests
+    stored = SubmissionStore(tmp_path).all()
+    assert sorted({s.partner for s in stored}) == ["CAF40", "CAF48"] and len(stored) == 3
+    assert request.tags["sdsf/partners"] == "CAF40,CAF48"
+    (add,) = result.dynamic_partitions_requests
+    instance.add_dynamic_partitions("submissions", list(add.partition_keys))
+    assert _run_partitions(instance, request) == sorted(s.submission_id for s in stored)
+
+    # While that run is queued or running, the same files ask for nothing more; the run key
+    # names the batch, so a tick evaluated again cannot queue the files twice.
+    assert isinstance(inbox_sensor(context), dg.SkipReason)
+    assert request.run_key.startswith("inbox-")
+    again = dg.DagsterInstance.ephemeral()
+    replay = inbox_sensor(dg.build_sensor_context(instance=again))
+    assert [r.run_key for r in replay.run_requests] == [request.run_key]
+
+
+def _run_partitions(instance: dg.DagsterInstance, request: dg.RunRequest) -> list[str]:
+    """The submission partitions the requested run processes, as Dagster resolves them."""
+    keys = instance.get_dynamic_partitions("submissions")
+    if request.partition_key is not None:
+        return [request.partition_key]
+    first = request.tags[ASSET_PARTITION_RANGE_START_TAG]
+    last = request.tags[ASSET_PARTITION_RANGE_END_TAG]
+    return sorted(keys[keys.index(first) : keys.index(last) + 1])
+
+
+def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    from orchestration.defs.intake.sensors import inbox_sensor
+
+    # A warehouse a refresh has built: the intake's receipts and the marts exist.
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw; create schema marts")
+    con.execute("create table raw.submissions (submission_id varchar)")
+    con.execute("create table marts.fct_indicator_values (indicator_id varchar)")
+    con.close()
+    (tmp_path / "inbox" / "CAF48").mkdir(parents=True)
+    (tmp_path / "inbox" / "CAF48" / "presence.csv").write_bytes(
+        (TEMPLATES / "attendance.csv").read_bytes()
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    (request,) = inbox_sensor(dg.build_sensor_context(instance=instance)).run_requests
+    selected = {k.to_user_string() for k in request.asset_selection}
+    assert request.tags["sdsf/refresh"] == "incremental"
+    assert {"submissions/attendance", "submissions/placements"} <= selected  # one multi-asset
+    assert {"marts/fct_indicator_values", "publication_database", "edition"} <= selected
+    assert "calendar/submission_calendar" in selected, "every file changes the calendar"
+    # The references, and the models that only read them, are left as they are.
+    assert not {"schemes/schemes", "cog/communes", "marts/dim_schemes"} & selected
+    assert "intermediate/int_placements_latest_revision" not in selected

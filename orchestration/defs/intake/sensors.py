@@ -1,17 +1,27 @@
-"""The drop-folder sensor: each file partners deposit in ``inbox/<partner>/`` becomes a run.
+"""The drop-folder sensor: the files partners deposit in ``inbox/<partner>/`` become one run.
 
 At each tick the sensor moves waiting files into the store (where they are kept for good), adds
 a partition for every stored file that has none (files sent with `sdsf submit` or the portal
-are stored directly) and asks for one run per new file: that run processes only its file, then
-refreshes the models and the publication. Runs queue (one writer: see dagster.yaml);
-placements are asked for first, so attendance files sent with them find their structures.
+are stored directly) and asks for one run covering every new file (a range of their partitions,
+added together so they follow each other): fifty files on a busy morning are one run, not
+fifty rebuilds. The run processes only those files (placements first, so attendance files sent
+with them find their structures), then, once the warehouse holds a first refresh, rebuilds only
+what depends on the raw tables the files write (orchestration/incremental.py). Runs queue (one
+writer: see dagster.yaml).
 """
 
+import hashlib
+
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, unregistered_submissions
 from orchestration.defs.jobs import refresh_job
-from orchestration.intake.service import collect_inbox, processing_order
+from orchestration.incremental import REFRESH_TAG, incremental_selection, warehouse_is_new
+from orchestration.intake.service import collect_inbox
 from orchestration.intake.store import SubmissionStore
 from orchestration.settings import sdsf_home
 
@@ -20,8 +30,8 @@ from orchestration.settings import sdsf_home
     job=refresh_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Keeps the files partners deposit in inbox/<partner>/ and starts one run per new "
-    "file (its submission partition, then the models and the publication).",
+    description="Keeps the files partners deposit in inbox/<partner>/ and starts one run for "
+    "every new file together (their submission partitions, then what they change downstream).",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext):
     home = sdsf_home()
@@ -30,17 +40,34 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if not new:
         return dg.SkipReason("No new file in the inbox or the store.")
     store = SubmissionStore(home)
-    subs = sorted((store.get(i) for i in new), key=processing_order)
+    subs = [store.get(i) for i in new]
     context.log.info(f"{len(collected)} file(s) taken from the inbox, {len(new)} new submission(s)")
+    # The partitions are added in this order before the run starts: new[0]..new[-1] is a range
+    # of exactly these files. A file's id is its content, so the same files never ask twice.
+    batch = hashlib.sha256(" ".join(sorted(new)).encode()).hexdigest()[:16]
+    tags = {
+        "sdsf/trigger": "inbox",
+        "sdsf/files": str(len(new)),
+        "sdsf/partners": ",".join(sorted({s.partner for s in subs})),
+    }
+    if len(new) > 1:
+        tags[ASSET_PARTITION_RANGE_START_TAG] = new[0]
+        tags[ASSET_PARTITION_RANGE_END_TAG] = new[-1]
+    selection = None  # a new warehouse: everything, references included
+    if not warehouse_is_new(home):
+        from orchestration.definitions import defs  # the code location, loaded by now
+
+        graph = defs.resolve_asset_graph()
+        selection = sorted(incremental_selection(graph, [s.kind for s in subs]))
+    tags[REFRESH_TAG] = "full" if selection is None else "incremental"
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                # A file's id is its content: the same file never asks for a second run.
-                run_key=sub.submission_id,
-                partition_key=sub.submission_id,
-                tags={"sdsf/trigger": "inbox", "sdsf/partner": sub.partner},
+                run_key=f"inbox-{batch}",
+                partition_key=new[0] if len(new) == 1 else None,
+                tags=tags,
+                asset_selection=selection,
             )
-            for sub in subs
         ],
         dynamic_partitions_requests=[SUBMISSION_PARTITIONS.build_add_request(new)],
     )

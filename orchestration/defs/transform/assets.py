@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.transform.resources import sdsf_dbt_project
+from orchestration.incremental import REFRESH_TAG
 from orchestration.progress import Progress
 
 
@@ -30,9 +31,16 @@ class SdsfDbtTranslator(DagsterDbtTranslator):
 )
 def sdsf_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model of the selection, logging each model built and the time
-    left."""
+    left.
+
+    An incremental run (orchestration/incremental.py) builds and tests the models it selected,
+    its unit tests left out: they check the SQL, unchanged since the last full refresh.
+    """
     models = Progress(len(context.selected_asset_keys))
-    for event in dbt.cli(["build"], context=context).stream():
+    args = ["build"]
+    if context.run.tags.get(REFRESH_TAG) == "incremental":
+        args += ["--exclude-resource-type", "unit_test"]
+    for event in dbt.cli(args, context=context).stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
             name = getattr(event, "output_name", None) or event.asset_key.to_user_string()
             context.log.info(models.step(f"dbt model {name}"))

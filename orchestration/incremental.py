@@ -1,0 +1,116 @@
+"""The incremental refresh: what a run must rebuild when new partner files are its only change.
+
+A run whose only news is partner files rebuilds the intake, then what depends on the raw tables
+those files write (``raw.submissions`` always, and the table of each file's kind): dbt gets the
+matching subset through dagster-dbt (``dbt build`` of the selected models and their tests), and
+the publication, edition and site follow. Every other model reads inputs that did not change, so
+its table stays what a full refresh would rebuild.
+
+A full refresh (every asset, the references included) is run instead when the warehouse is new,
+or when anything else a model reads may have changed since the last full refresh: the
+deployment's configuration (schemes, partners, measures, population), the vocabulary, the COG
+package, the dbt project, sdsf's own code, or the day (calendar statuses follow the as-of date).
+Those are summed up in a fingerprint written after each successful full refresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, warehouse_path
+
+FINGERPRINT_FILE = "refresh.fingerprint"
+# The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
+# models' SQL on fixed inputs, not the data, and the SQL has not changed since the full refresh).
+REFRESH_TAG = "sdsf/refresh"
+# What a model may read besides partner files; a change there needs a full refresh.
+_CODE_DIRS = ("orchestration", "models", "dbt_project/models", "dbt_project/macros")
+_CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
+_COG_PACKAGE = "sources/territories/node_modules/@etalab/decoupage-administratif/package.json"
+
+
+def inputs_fingerprint() -> str:
+    """A digest of everything but partner files that the warehouse's tables are built from."""
+    from orchestration.calendar import as_of_date
+
+    digest = hashlib.sha256(f"as_of:{as_of_date().isoformat()};".encode())
+    files = [*_files_under(deployment().root), SOURCES_DIR / "vocabulary.yaml"]
+    for folder in _CODE_DIRS:
+        files += _files_under(REPO_ROOT / folder)
+    files += [REPO_ROOT / f for f in (*_CODE_FILES, _COG_PACKAGE)]
+    for path in sorted({p for p in files if p.is_file()}):
+        digest.update(f"{path}:".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """The files of ``folder``, installed packages and bytecode left out."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in ("node_modules", "__pycache__", ".evidence")]
+        found += [Path(root) / n for n in names if not n.endswith(".pyc")]
+    return found
+
+
+def full_refresh_reason(home: Path) -> str | None:
+    """Why the next run must be a full refresh, or None when new files alone can be built."""
+    if warehouse_is_new(home):
+        return "new warehouse"
+    stamp = home / FINGERPRINT_FILE
+    if not stamp.exists():
+        return "no full refresh recorded yet"
+    if stamp.read_text(encoding="utf-8").strip() != inputs_fingerprint():
+        return "references, code or as-of date changed since the last full refresh"
+    return None
+
+
+def warehouse_is_new(home: Path) -> bool:
+    """True until a refresh has built the intake tables and the marts."""
+    return not _has_intake(warehouse_path(home))
+
+
+def record_full_refresh(home: Path) -> None:
+    """Remember the inputs a successful full refresh was built from."""
+    (home / FINGERPRINT_FILE).write_text(inputs_fingerprint() + "\n", encoding="utf-8")
+
+
+def changed_sources(kinds: Iterable[str | None]) -> list[dg.AssetKey]:
+    """The raw tables files of these kinds write: their receipts, and the kind's rows."""
+    return [
+        dg.AssetKey(["submissions", "submissions"]),
+        *(dg.AssetKey(["submissions", k]) for k in sorted({k for k in kinds if k})),
+    ]
+
+
+def incremental_selection(asset_graph, kinds: Iterable[str | None]) -> set[dg.AssetKey]:
+    """The intake assets (one multi-asset, taken whole) and everything downstream of the raw
+    tables that files of ``kinds`` write: the models, checks and publication to rebuild."""
+    selection = dg.AssetSelection.groups("intake") | (
+        dg.AssetSelection.assets(*changed_sources(kinds)).downstream()
+    )
+    return set(selection.resolve(asset_graph))
+
+
+def _has_intake(path: Path) -> bool:
+    if not path.exists():
+        return False
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException:  # a run holds it (one writer): it was built before
+        return True
+    try:
+        con.execute("select 1 from raw.submissions limit 1")
+        con.execute("select 1 from marts.fct_indicator_values limit 1")
+        return True
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
