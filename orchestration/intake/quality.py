@@ -183,14 +183,57 @@ def apply_rules(
     mine = [r for r in rules if r.source == kind]
     if not mine or frame is None or frame.empty:
         return
+    found: list[Issue] = []
     con.register("_quality_rows", frame)
     try:
         for rule in mine:
             for issue in _CHECKERS[rule.check](con, rule, kind, partner, submission_id):
                 (receipt.errors if rule.blocking else receipt.warnings).append(issue)
+                found.append(issue)
     finally:
         con.unregister("_quality_rows")
     receipt.errors.sort(key=lambda i: (i.line or 0, i.column or ""))
+    _record_warnings(con, submission_id, found if receipt.accepted else [])
+
+
+def warning_id(submission_id: str, line: int | None, rule: str) -> str:
+    """The stable identifier of a quality warning: its file, line and rule."""
+    return f"{submission_id}:{line}:{rule}"
+
+
+def _record_warnings(con, submission_id: str, issues: list[Issue]) -> None:
+    """``raw.quality_warnings``: the quality warnings of each accepted file (replaced when the
+    file is judged again), which the quality mart publishes."""
+    con.execute(
+        """
+        create table if not exists raw.quality_warnings (
+            warning_id varchar primary key, submission_id varchar not null, line integer,
+            column_name varchar, rule varchar not null, severity varchar not null,
+            value varchar, previous_value varchar, previous_period varchar, message varchar
+        )
+        """
+    )
+    con.execute("delete from raw.quality_warnings where submission_id = ?", [submission_id])
+    if not issues:
+        return
+    con.executemany(
+        "insert into raw.quality_warnings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                warning_id(submission_id, i.line, i.rule),
+                submission_id,
+                i.line,
+                i.column,
+                i.rule,
+                i.severity,
+                i.value,
+                i.previous_value,
+                i.previous_period,
+                i.message,
+            ]
+            for i in issues
+        ],
+    )
 
 
 def _has_table(con, name: str) -> bool:

@@ -126,3 +126,84 @@ def test_a_malformed_rules_file_is_refused_naming_the_file_and_the_rule(tmp_path
 def test_the_shipped_rules_load():
     codes = {r.code for r in load_rules()}
     assert {"saut_places", "heures_au_dela_capacite", "enfants_par_place"} <= codes
+
+
+def _jumping(tmp_path, con):
+    first = PLACES + "2016;EAJE-1;EAJE_COLLECTIF;40192;24;30\n"
+    _send(tmp_path, con, "CAF40", "placements", first, 1)
+    second = PLACES + "2017;EAJE-1;EAJE_COLLECTIF;40192;240;30\n"
+    return _send(tmp_path, con, "CAF40", "placements", second, 2)
+
+
+def test_warnings_of_an_accepted_file_reach_the_warehouse(tmp_path, con):
+    outcome = _jumping(tmp_path, con)
+    rows = con.execute(
+        "select warning_id, line, rule, value, previous_value, previous_period"
+        " from raw.quality_warnings"
+    ).fetchall()
+    sid = outcome.submission.submission_id
+    assert rows == [(f"{sid}:2:saut_places", 2, "saut_places", "240", "24", "2016")]
+
+
+def test_a_justification_shows_on_the_receipt_and_in_the_audit_trail(tmp_path, con, monkeypatch):
+    from orchestration import audit
+    from orchestration.cli import main
+
+    outcome = _jumping(tmp_path, con)
+    sid = outcome.submission.submission_id
+    # what `sdsf` exports for its children, restored after the test
+    for name in ("SDSF_HOME", "SDSF_WAREHOUSE", "DAGSTER_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / ("" if name == "SDSF_HOME" else name.lower())))
+    code = main(
+        [
+            "justify",
+            "--submission",
+            sid,
+            "--line",
+            "2",
+            "--rule",
+            "saut_places",
+            "--comment",
+            "Extension de la crèche en 2017",
+        ]
+    )
+    assert code == 0
+    record = json.loads(outcome.receipt_path.with_suffix(".json").read_text(encoding="utf-8"))
+    [warning] = [w for w in record["warnings"] if w["rule"] == "saut_places"]
+    assert warning["justification"]["comment"] == "Extension de la crèche en 2017"
+    manifest = outcome.submission.manifest()
+    assert "justification" in manifest["receipt"]["warnings"][0]
+    assert "Extension de la crèche en 2017" in outcome.receipt_path.read_text(encoding="utf-8")
+    events = [r["event"] for r in audit.read_trail(tmp_path).records]
+    assert events[-1] == "warning_justified"
+
+
+@pytest.mark.parametrize(
+    ("warning", "comment", "says"),
+    [
+        ("CAF40-placements-0000000000000000:2:saut_places", "ok", "aucun fichier reçu"),
+        (None, "", "un commentaire est obligatoire"),
+        (
+            "{sid}:3:saut_places",
+            "ok",
+            "pas d'avertissement de qualité « saut_places » à la ligne 3",
+        ),
+    ],
+)
+def test_a_justification_that_cannot_hold_is_refused_and_changes_nothing(
+    tmp_path, con, warning, comment, says
+):
+    from orchestration.intake.justifications import (
+        JustificationRefused,
+        justifications_path,
+        justify,
+    )
+
+    outcome = _jumping(tmp_path, con)
+    sid = outcome.submission.submission_id
+    before = outcome.receipt_path.with_suffix(".json").read_bytes()
+    warning = (warning or f"{sid}:2:saut_places").format(sid=sid)
+    with pytest.raises(JustificationRefused, match=says):
+        justify(tmp_path, warning, comment)
+    assert not justifications_path(tmp_path).exists()
+    assert outcome.receipt_path.with_suffix(".json").read_bytes() == before
