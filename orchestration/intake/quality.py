@@ -201,9 +201,9 @@ def warning_id(submission_id: str, line: int | None, rule: str) -> str:
     return f"{submission_id}:{line}:{rule}"
 
 
-def _record_warnings(con, submission_id: str, issues: list[Issue]) -> None:
-    """``raw.quality_warnings``: the quality warnings of each accepted file (replaced when the
-    file is judged again), which the quality mart publishes."""
+def ensure_warnings_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``raw.quality_warnings`` when missing (idempotent)."""
+    con.execute("create schema if not exists raw")
     con.execute(
         """
         create table if not exists raw.quality_warnings (
@@ -213,6 +213,12 @@ def _record_warnings(con, submission_id: str, issues: list[Issue]) -> None:
         )
         """
     )
+
+
+def _record_warnings(con, submission_id: str, issues: list[Issue]) -> None:
+    """``raw.quality_warnings``: the quality warnings of each accepted file (replaced when the
+    file is judged again), which the quality mart publishes."""
+    ensure_warnings_table(con)
     con.execute("delete from raw.quality_warnings where submission_id = ?", [submission_id])
     if not issues:
         return

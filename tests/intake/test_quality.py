@@ -207,3 +207,50 @@ def test_a_justification_that_cannot_hold_is_refused_and_changes_nothing(
         justify(tmp_path, warning, comment)
     assert not justifications_path(tmp_path).exists()
     assert outcome.receipt_path.with_suffix(".json").read_bytes() == before
+
+
+def test_the_quality_mart_shows_the_warning_its_previous_value_and_its_justification(
+    tmp_path, con, monkeypatch
+):
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from orchestration import vocabulary
+    from orchestration.defs.quality.assets import quality_review
+    from orchestration.intake.justifications import justify
+    from orchestration.warehouse import replace_tables
+    from tests.conftest import dbt_build
+
+    outcome = _jumping(tmp_path, con)
+    sid = outcome.submission.submission_id
+    justify(tmp_path, f"{sid}:2:saut_places", "Extension de la crèche")
+    replace_tables(con, {"vocabulary": vocabulary.vocabulary_table()})
+    con.close()
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    result = dg.materialize(
+        [quality_review], resources={"warehouse": DuckDBResource(database=str(warehouse))}
+    )
+    assert result.success
+    built = dbt_build(warehouse, tmp_path, "+fct_quality_warnings")
+    assert built.returncode == 0, built.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as mart:
+        rows = mart.execute(
+            "select partner_code, period, subject_code, rule_code, value, previous_value,"
+            " previous_period, justified, review_status_label, justification_comment"
+            " from marts.fct_quality_warnings"
+        ).fetchall()
+    assert rows == [
+        (
+            "CAF40",
+            "2017",
+            "EAJE-1",
+            "saut_places",
+            "240",
+            "24",
+            "2016",
+            True,
+            "justifié",
+            "Extension de la crèche",
+        )
+    ]
