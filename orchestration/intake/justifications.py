@@ -86,6 +86,13 @@ def justify(home: Path, warning: str, comment: str, actor: audit.Actor | None = 
     return entry
 
 
+def keep_on_receipt(home: Path, sub) -> None:
+    """After a file is judged again (a backfill), its justified warnings keep their mark."""
+    justified = read_justifications(home)
+    if any(key.startswith(f"{sub.submission_id}:") for key in justified):
+        _republish(SubmissionStore(home), sub, sub.manifest(), justified)
+
+
 def attach(record: dict, submission: str, justifications: dict[str, dict]) -> dict:
     """A receipt record with each justified warning carrying its justification."""
     for w in record.get("warnings", []):

@@ -20,6 +20,7 @@ from models.common import columns_of, normalise_header
 from orchestration import audit, vocabulary
 from orchestration.calendar import Period, parse_period
 from orchestration.intake.action_reports import action_references_from_warehouse
+from orchestration.intake.justifications import keep_on_receipt
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
 from orchestration.intake.quality import apply_rules, load_rules
 from orchestration.intake.reading import UnreadableFile, read_table
@@ -277,6 +278,7 @@ def process_submissions(
             )
             frame = frame if receipt.accepted else None  # a blocking rule refused it
         receipt_path = store.record_receipt(sub, receipt, actor)
+        keep_on_receipt(home, sub)
         loaded = load_submission(con, sub, receipt, frame, replace=sub.submission_id in reprocess)
         outcomes.append(Outcome(sub, receipt, loaded, receipt_path))
         if progress is not None:

@@ -254,3 +254,17 @@ def test_the_quality_mart_shows_the_warning_its_previous_value_and_its_justifica
             "Extension de la crèche",
         )
     ]
+
+
+def test_a_file_judged_again_keeps_its_justification_on_the_receipt(tmp_path, con):
+    from orchestration.intake.justifications import justify
+
+    outcome = _jumping(tmp_path, con)
+    sid = outcome.submission.submission_id
+    justify(tmp_path, f"{sid}:2:saut_places", "Extension de la crèche")
+    [again] = process_submissions(tmp_path, con, [sid], reprocess=frozenset({sid}))
+    assert any(w.rule == "saut_places" for w in again.receipt.warnings)
+    record = json.loads(again.receipt_path.with_suffix(".json").read_text(encoding="utf-8"))
+    [warning] = [w for w in record["warnings"] if w["rule"] == "saut_places"]
+    assert warning["justification"]["comment"] == "Extension de la crèche"
+    assert "Extension de la crèche" in again.receipt_path.read_text(encoding="utf-8")
