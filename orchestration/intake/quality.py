@@ -28,9 +28,10 @@ _PARAMETERS: dict[str, tuple[dict[str, float | None], dict[str, float]]] = {
     "jump": ({"factor": None}, {"min_previous": 1}),
     "capacity": ({"hours_per_day": None}, {}),
     "ratio": ({"max_ratio": None}, {}),
+    "outlier": ({"max_score": None}, {"min_population": 10}),
 }
 # The file a check reads, whatever the measure: capacity needs attendance hours, ratio children.
-_CHECK_SOURCES = {"capacity": {"attendance"}, "ratio": {"placements"}}
+_CHECK_SOURCES = {"capacity": {"attendance"}, "ratio": {"placements"}, "outlier": {"placements"}}
 # What identifies "the same thing" from one period to the next, per kind of file.
 _KEYS = {
     "placements": ("structure_code",),
@@ -47,6 +48,9 @@ _PLACEHOLDERS = {
     "opening_days",
     "hours_per_day",
     "max_ratio",
+    "median",
+    "score",
+    "population",
 }
 # The accepted rows of one partner and kind, the latest revision of each period (a newer file
 # for the same period supersedes the older, as in dbt's latest_revision macro), the file being
@@ -346,7 +350,56 @@ def _ratio(con, rule: Rule, kind, partner, submission_id):
     ]
 
 
-_CHECKERS = {"jump": _jump, "capacity": _capacity, "ratio": _ratio}
+def _outlier(con, rule: Rule, kind, partner, submission_id):
+    """A robust z-score on the logarithm (sizes spread multiplicatively): distance to the
+    median of the structures of the same type and year,
+    in median absolute deviations (scaled to a standard deviation), among every partner's
+    latest rows and this file's (which supersede the partner's earlier rows of its periods)."""
+    if not _has_table(con, kind):
+        return []
+    col = rule.column
+    rows = con.execute(
+        f"""
+        with history as (
+            select structure_type, period_year, ln(1 + {col}) as v from raw.{kind}
+            where submission_id <> ?
+            qualify dense_rank() over (
+                partition by partner_code, period order by received_at desc, submission_id desc
+            ) = 1 and not (partner_code = ? and period in (select period from _quality_rows))
+        ),
+        peers as (
+            select * from history where v is not null
+            union all
+            select structure_type, period_year, ln(1 + {col}) from _quality_rows
+            where {col} is not null
+        ),
+        centre as (
+            select structure_type, period_year, median(v) as med, count(*) as n
+            from peers group by all
+        ),
+        spread as (
+            select p.structure_type, p.period_year, median(abs(p.v - c.med)) as mad
+            from peers as p join centre as c using (structure_type, period_year) group by all
+        )
+        select r.line, r.{col}, exp(c.med) - 1, abs(ln(1 + r.{col}) - c.med) / (1.4826 * s.mad),
+            c.n
+        from _quality_rows as r
+        join centre as c using (structure_type, period_year)
+        join spread as s using (structure_type, period_year)
+        where c.n >= ? and s.mad > 0 and abs(ln(1 + r.{col}) - c.med) / (1.4826 * s.mad) > ?
+        order by r.line
+        """,
+        [submission_id, partner, rule.parameters["min_population"], rule.parameters["max_score"]],
+    ).fetchall()
+    return [
+        _issue(
+            rule, line, _french(kind, col), value, median=med, score=round(score, 1), population=n
+        )
+        for line, value, med, score, n in rows
+    ]
+
+
+_CHECKERS = {"jump": _jump, "capacity": _capacity, "ratio": _ratio, "outlier": _outlier}
 
 
 def _french(kind: str, column: str) -> str:

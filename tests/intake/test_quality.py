@@ -268,3 +268,13 @@ def test_a_file_judged_again_keeps_its_justification_on_the_receipt(tmp_path, co
     [warning] = [w for w in record["warnings"] if w["rule"] == "saut_places"]
     assert warning["justification"]["comment"] == "Extension de la crèche"
     assert "Extension de la crèche" in again.receipt_path.read_text(encoding="utf-8")
+
+
+def test_places_far_from_similar_structures_get_a_warning_naming_the_median(tmp_path, con):
+    peers = "".join(f"2017;MC-{i};MICRO_CRECHE;40192;{10 + i % 3};12\n" for i in range(12))
+    _send(tmp_path, con, "CAF40", "placements", PLACES + peers, 1)
+    other = PLACES + "2017;MC-X;MICRO_CRECHE;40192;400;12\n2017;MC-Y;MICRO_CRECHE;40192;12;12\n"
+    outcome = _send(tmp_path, con, "CD40", "placements", other, 2)
+    [warning] = [w for w in outcome.receipt.warnings if w.rule == "places_atypiques"]
+    assert (warning.line, warning.value) == (2, "400")
+    assert "médiane 11 sur 14 structures" in warning.message
