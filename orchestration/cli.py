@@ -9,6 +9,7 @@ sdsf grade      the Open SDG progress grading of series in a CSV file (text or J
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
+sdsf justify    mark a data-quality warning of a received file as justified, with a comment
 sdsf audit      the audit trail: sign-ins, files, receipts, accounts (exit 1 when tampered with)
 sdsf init       write a starter configuration folder for a deployment (then set SDSF_SOURCES)
 """
@@ -188,6 +189,19 @@ def _parser() -> argparse.ArgumentParser:
         "--engineer", action="store_true", help="an engineer account: sees every partner's status"
     )
     account.set_defaults(handler=_cmd_portal_account)
+
+    justify = sub.add_parser(
+        "justify",
+        help="mark a data-quality warning « justifié » with a comment (receipt, audit trail)",
+    )
+    justify.add_argument(
+        "--warning", metavar="ID", help="the warning's id: SUBMISSION:LINE:RULE (its receipt)"
+    )
+    justify.add_argument("--submission", metavar="ID", help="or: the submission id ...")
+    justify.add_argument("--line", type=int, help="... the line ...")
+    justify.add_argument("--rule", metavar="CODE", help="... and the rule's code")
+    justify.add_argument("--comment", default="", help="why the value is right (required)")
+    justify.set_defaults(handler=_cmd_justify)
 
     audit = sub.add_parser(
         "audit",
@@ -536,6 +550,33 @@ def _cmd_portal_account(args) -> int:
     print(f"Identifiant : {args.partner}")
     print(f"Mot de passe (affiché une seule fois, à transmettre au titulaire) : {secret}")
     return 0
+
+
+def _cmd_justify(args) -> int:
+    from orchestration.intake.justifications import JustificationRefused, justify
+    from orchestration.intake.quality import warning_id
+    from orchestration.settings import prepare_environment
+
+    warning = args.warning
+    if not warning and args.submission and args.line is not None and args.rule:
+        warning = warning_id(args.submission, args.line, args.rule)
+    if not warning:
+        print(
+            "sdsf justify : donnez --warning ID, ou --submission, --line et --rule.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        entry = justify(prepare_environment(), warning, args.comment)
+    except JustificationRefused as exc:
+        print(f"sdsf justify : {exc} Rien n'a été modifié.", file=sys.stderr)
+        return EXIT_REJECTED
+    print(
+        f"Avertissement {entry['warning']} marqué justifié : « {entry['comment']} ». "
+        "L'accusé de réception le montre ; la page /qualite après la prochaine actualisation "
+        "(sdsf run)."
+    )
+    return EXIT_ACCEPTED
 
 
 def _cmd_audit(args) -> int:

@@ -18,6 +18,7 @@ from orchestration.defs.publication.assets import (
     evaluation_site,
     publication_database,
 )
+from orchestration.defs.quality.assets import quality_review
 from orchestration.defs.reference.assets import (
     child_population,
     scheme_reference,
@@ -37,6 +38,7 @@ defs = dg.Definitions(
         child_population,
         partner_submissions,
         submission_calendar,
+        quality_review,
         sdsf_dbt_models,
         publication_database,
         edition,

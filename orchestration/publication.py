@@ -45,6 +45,9 @@ PUBLISHED_MARTS: dict[str, str] = {
     "fct_territorial_inequality": "Inégalités territoriales : écarts entre territoires.",
     "fct_submission_completeness": "Complétude des fichiers attendus des partenaires.",
     "fct_submission_timeliness": "Ponctualité des partenaires.",
+    "fct_quality_warnings": "Avertissements des règles de qualité sur les fichiers acceptés "
+    "(variation forte depuis la période précédente, heures au-delà de la capacité, enfants par "
+    "place) : fichier, ligne, valeur, valeur précédente, et justification d'un relecteur.",
     "dim_vocabulary": "Les listes de codes (types de fichier, périodicités, statuts, types de "
     "structure, publics…) et le libellé en français de chaque code.",
 }

@@ -43,6 +43,11 @@ class Deployment:
         return self.root / "schemes"
 
     @property
+    def quality_rules(self) -> Path:
+        """Data-quality rules across files and years; when absent, none are applied."""
+        return self.root / "quality_rules.yaml"
+
+    @property
     def population(self) -> Path:
         """Children by commune, year and age band (INSEE); when absent, a demo estimate."""
         return self.root / "population_enfants.csv"

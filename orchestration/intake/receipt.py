@@ -22,15 +22,25 @@ class Issue:
     line: int | None = None
     column: str | None = None
     value: str | None = None
+    # Data-quality rules across files (intake/quality.py): a code of ``issue_severities``, and
+    # the value of the previous period the value is compared with. Left out of the JSON when
+    # unset, so receipts of in-file checks keep their shape.
+    severity: str | None = None
+    previous_value: str | None = None
+    previous_period: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        shape = {
             "line": self.line,
             "column": self.column,
             "value": self.value,
             "rule": self.rule,
             "message": self.message,
         }
+        for key in ("severity", "previous_value", "previous_period"):
+            if getattr(self, key) is not None:
+                shape[key] = getattr(self, key)
+        return shape
 
 
 @dataclass

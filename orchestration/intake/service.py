@@ -20,7 +20,9 @@ from models.common import columns_of, normalise_header
 from orchestration import audit, vocabulary
 from orchestration.calendar import Period, parse_period
 from orchestration.intake.action_reports import action_references_from_warehouse
+from orchestration.intake.justifications import keep_on_receipt
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
+from orchestration.intake.quality import apply_rules, load_rules
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.store import StoredSubmission, SubmissionStore
@@ -251,6 +253,7 @@ def process_submissions(
     todo.sort(key=processing_order)
     reference = reference_from_warehouse(con, today=today)
     rules = partner_rules(con)
+    quality_rules = load_rules()
     actor = audit.local_actor("pipeline")
     outcomes = []
     for sub in todo:
@@ -263,7 +266,19 @@ def process_submissions(
                 ).fetchall()
             )
         receipt, frame = validate_submission(sub, reference, rules)
+        if receipt.accepted and frame is not None:  # across files and years: warnings
+            apply_rules(
+                con,
+                quality_rules,
+                kind=sub.kind,
+                partner=sub.partner,
+                submission_id=sub.submission_id,
+                frame=frame,
+                receipt=receipt,
+            )
+            frame = frame if receipt.accepted else None  # a blocking rule refused it
         receipt_path = store.record_receipt(sub, receipt, actor)
+        keep_on_receipt(home, sub)
         loaded = load_submission(con, sub, receipt, frame, replace=sub.submission_id in reprocess)
         outcomes.append(Outcome(sub, receipt, loaded, receipt_path))
         if progress is not None:
