@@ -9,6 +9,8 @@ sdsf grade      the Open SDG progress grading of series in a CSV file (text or J
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
 sdsf portal-account create|rotate|list   manage the portal's accounts
+sdsf review|approve|unlock   sign a scheme's period off (« revu », « validé »), or reopen it
+sdsf approvals  where each scheme's periods stand
 sdsf justify    mark a data-quality warning of a received file as justified, with a comment
 sdsf audit      the audit trail: sign-ins, files, receipts, accounts (exit 1 when tampered with)
 sdsf init       write a starter configuration folder for a deployment (then set SDSF_SOURCES)
@@ -189,6 +191,10 @@ def _parser() -> argparse.ArgumentParser:
         "--engineer", action="store_true", help="an engineer account: sees every partner's status"
     )
     account.set_defaults(handler=_cmd_portal_account)
+
+    from orchestration import signoff_commands
+
+    signoff_commands.add_parsers(sub)
 
     justify = sub.add_parser(
         "justify",
