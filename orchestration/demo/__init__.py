@@ -68,14 +68,23 @@ def departement_specs(folder: Path = DEMO_DIR) -> list[dict]:
 
 def generate_demo(folder: Path = DEMO_DIR, cog: dict | None = None) -> list[DemoFile]:
     """All demo files, in the order partners sent them. Same specs, same bytes and days."""
-    cog = cog or territories.load_cog(territories.ensure_territory_package())
     partners = scheme_defs.load_partners()
     schemes = scheme_defs.load_schemes(partners=partners)
+    return generate_files(departement_specs(folder), partners, schemes, folder=folder, cog=cog)
+
+
+def generate_files(
+    specs: list[dict], partners, schemes, folder: Path = DEMO_DIR, cog: dict | None = None
+) -> list[DemoFile]:
+    """The files of the partners of département ``specs`` (the demo's, or a benchmark's
+    generated ones) for a deployment's ``partners`` and ``schemes``, with the dialects and
+    default comments of ``folder``; in the order partners sent them."""
+    cog = cog or territories.load_cog(territories.ensure_territory_package())
     dialects = load_dialects(folder / "dialects.yaml")
     comments = yaml.safe_load((folder / "action_reports.yaml").read_text(encoding="utf-8"))
     files: list[DemoFile] = []
     sent_by: dict[str, str] = {}
-    for spec in departement_specs(folder):
+    for spec in specs:
         for code in spec["partners"]:
             if code in sent_by:
                 raise ValueError(
