@@ -272,9 +272,7 @@ def main() -> int:
         cmd = [str(SDSF), "submit", "--partner", caf[-1].partner, "--kind", "placements",
                "--no-run", str(new_file)]  # fmt: skip
         receipt, peak, rc = child(cmd, env_home, work / f"receipt-{label[:4]}.log")
-        table.append(
-            (f"  its receipt ({label[:4]})", receipt, peak, "" if rc == 0 else f"exit {rc}")
-        )
+        table.append((f"  its receipt ({label})", receipt, peak, "" if rc == 0 else f"exit {rc}"))
         cmd = [str(SDSF), "run"] + ([] if with_site else ["--no-site"])
         seconds, peak, rc = child(cmd, env_home, work / f"new-{label[:4]}.log")
         seconds += receipt
