@@ -90,11 +90,14 @@ def changed_sources(kinds: Iterable[str | None]) -> list[dg.AssetKey]:
 
 def incremental_selection(asset_graph, kinds: Iterable[str | None]) -> set[dg.AssetKey]:
     """The intake assets (one multi-asset, taken whole) and everything downstream of the raw
-    tables that files of ``kinds`` write: the models, checks and publication to rebuild."""
-    selection = dg.AssetSelection.groups("intake") | (
-        dg.AssetSelection.assets(*changed_sources(kinds)).downstream()
+    tables that files of ``kinds`` write: the models, checks and publication to rebuild. The
+    quality review is in too (intake writes the files' quality warnings, and justifications
+    may have come since), each multi-asset taken whole, as Dagster cannot run part of one."""
+    changed = dg.AssetSelection.assets(*changed_sources(kinds)) | dg.AssetSelection.groups(
+        "quality"
     )
-    return set(selection.resolve(asset_graph))
+    selection = dg.AssetSelection.groups("intake") | changed.downstream()
+    return set(selection.required_multi_asset_neighbors().resolve(asset_graph))
 
 
 def _has_intake(path: Path) -> bool:

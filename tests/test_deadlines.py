@@ -27,15 +27,16 @@ def _evaluation(home, run_id: str) -> dg.AssetCheckEvaluation:
     return found[0]
 
 
-def _run(home) -> str:
-    result = run_sdsf(home, "run", "--no-site")
+def _run(home, *flags: str) -> str:
+    result = run_sdsf(home, "run", "--no-site", *flags)
     return re.search(r"Dagster run\s+: (\S+)", result.stdout).group(1)
 
 
 def test_deadline_check_fails_for_missing_files_then_passes_once_they_arrive(demo_home, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(demo_home, home, symlinks=True)
-    before = _evaluation(home, _run(home))
+    # A full refresh: with nothing new, an incremental `sdsf run` would start no run at all.
+    before = _evaluation(home, _run(home, "--full"))
     assert not before.passed
     # The demo's receipts story: UDAF40 never sent one year's file (sources/demo/40-landes.yaml).
     told = [
