@@ -471,6 +471,12 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
     assert [str(expected), str(on_time), str(late), str(missing)] == cells[3:7]
     page.get_by_label("Rechercher").first.fill("CAF40 2016-T1")
     expect(page.get_by_role("row").filter(has_text="2016-T1").first).to_be_visible()
+    # The demo's planted jump: its warning names the value and the previous one.
+    value, previous = marts.execute(
+        "select value, previous_value from fct_quality_warnings where rule_code = 'saut_places'"
+    ).fetchone()
+    jump = page.get_by_role("row").filter(has_text="EAJE-40192-01").first
+    expect(jump).to_contain_text(f"Places {value} contre {previous} en 2021")
     page.close()
     assert browser.problems == []
 

@@ -240,6 +240,31 @@ def test_faulty_file_is_rejected_with_receipt_and_loads_nothing(demo_home):
     assert "REFUSÉ" in text and "ligne 4" in text
 
 
+def test_the_planted_anomalies_and_nothing_else_get_quality_warnings(demo_home):
+    """The demo spec's ``anomalies`` (sources/demo/40-landes.yaml) each fire the rule they
+    name on their structure; every other demo figure passes the quality rules."""
+    from orchestration.demo import departement_specs
+
+    planted = {
+        (a["rule"], a["structure"], str(a.get("period", a.get("year"))))
+        for spec in departement_specs()
+        for a in spec.get("childcare", {}).get("anomalies", [])
+    }
+    assert len(planted) == 3
+    warnings = _mart(
+        demo_home,
+        "select rule_code, subject_code, period, value, previous_value, message "
+        "from marts.fct_quality_warnings",
+    )
+    fired = {(rule, subject, period) for rule, subject, period, *_ in warnings}
+    assert planted <= fired
+    assert {(s, p) for _, s, p in fired} == {(s, p) for _, s, p in planted}
+    [(value, previous, message)] = [
+        (v, prev, m) for rule, s, _, v, prev, m in warnings if rule == "saut_places"
+    ]
+    assert int(value) >= 10 * int(previous) and f"contre {previous} en 2021" in message
+
+
 def test_every_received_file_is_kept(demo_home, demo_files):
     stored = list((demo_home / "store" / "files").glob("*.csv"))
     assert len(stored) == len(demo_files)

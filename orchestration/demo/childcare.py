@@ -4,7 +4,8 @@
 first year (by its population), which open later, and who declares what: the partner sending
 ``structures`` (crèches, relais, lieux d'accueil enfants-parents, social centres, home care and
 their hours), ``leisure`` (accueils de loisirs), ``childminders`` (one row per commune) and
-``school`` (2-year-olds at school, one row per commune).
+``school`` (2-year-olds at school, one row per commune). Its ``anomalies`` are figures a reviewer
+should question, each planted so that one quality rule of ``sources/quality_rules.yaml`` fires.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Childcare:
     def __init__(self, communes: pd.DataFrame, spec: dict, years: list[int], rng: random.Random):
         self.communes, self.spec, self.first_year, self.rng = communes, spec, years[0], rng
         self.structures = _structures(communes, spec, years, rng)
+        self.anomalies = _Anomalies(spec.get("anomalies", []), {s.code for s in self.structures})
         # Each commune keeps its own share of children covered, year after year.
         self.rates = {
             role: {c: rng.uniform(*spec[role]["rate"]) for c in communes["commune_code"]}
@@ -75,6 +77,7 @@ class Childcare:
             places = s.places if s.type == "MICRO_CRECHE" else round(s.places * growth)
             enrolled = round(places * rng.uniform(1.1, 1.5))
             atypical = s.type in EAJE and rng.random() < 0.12
+            places, enrolled = self.anomalies.placements(s.code, year, places, enrolled)
             rows.append(
                 [str(year), s.code, s.type, s.commune, str(places), str(enrolled)]
                 + [str(round(enrolled * rng.uniform(0.0, 0.04)))]
@@ -112,12 +115,50 @@ class Childcare:
             days = sum(rng.randint(*_DAYS_A_MONTH) for _ in period.months)
             theoretical = places * _HOURS_A_DAY * days
             attended = theoretical * rng.uniform(0.62, 0.82)
+            attended *= self.anomalies.hours_times(s.code, period.code)
             billed = attended * rng.uniform(1.02, 1.14)
             rows.append(
                 [dialect.period(period.code), s.code, dialect.number(theoretical)]
                 + [dialect.number(attended, 1), dialect.number(billed, 1), str(days)]
             )
         return rows
+
+
+class _Anomalies:
+    """The planted figures of a spec's ``anomalies``, applied after the random draws so that
+    every other figure of the demo stays the same: ``places_times`` (a structure's places, and
+    so its children, typed that many times too high in ``year``), ``enrolled_per_place``
+    (children enrolled per place in ``year``) and ``hours_times`` (hours attended in ``period``,
+    times its usual figure). ``rule`` names the quality rule each one is meant to fire."""
+
+    def __init__(self, specs: list[dict], structures: set[str]):
+        unknown = sorted({a["structure"] for a in specs} - structures)
+        if unknown:
+            raise ValueError(f"demo: anomalies on structures the demo has not: {unknown}")
+        self.specs = specs
+
+    def _find(self, structure: str, key: str, when: str, value) -> dict | None:
+        return next(
+            (
+                a
+                for a in self.specs
+                if a["structure"] == structure and key in a and a[when] == value
+            ),
+            None,
+        )
+
+    def placements(self, structure: str, year: int, places: int, enrolled: int) -> tuple[int, int]:
+        jump = self._find(structure, "places_times", "year", year)
+        if jump:
+            places, enrolled = places * jump["places_times"], enrolled * jump["places_times"]
+        crowded = self._find(structure, "enrolled_per_place", "year", year)
+        if crowded:
+            enrolled = places * crowded["enrolled_per_place"]
+        return places, enrolled
+
+    def hours_times(self, structure: str, period: str) -> float:
+        over = self._find(structure, "hours_times", "period", period)
+        return over["hours_times"] if over else 1.0
 
 
 def _structures(communes: pd.DataFrame, spec: dict, years: list[int], rng) -> list[Structure]:

@@ -354,7 +354,10 @@ def _outlier(con, rule: Rule, kind, partner, submission_id):
     """A robust z-score on the logarithm (sizes spread multiplicatively): distance to the
     median of the structures of the same type and year,
     in median absolute deviations (scaled to a standard deviation), among every partner's
-    latest rows and this file's (which supersede the partner's earlier rows of its periods)."""
+    latest rows and this file's (which supersede the partner's earlier rows of its periods).
+    The spread is never taken below the mean absolute deviation (scaled likewise): where most
+    structures share one size (leisure centres at their minimum of places), the median
+    deviation is near zero and would flag every ordinary structure."""
     if not _has_table(con, kind):
         return []
     col = rule.column
@@ -378,15 +381,19 @@ def _outlier(con, rule: Rule, kind, partner, submission_id):
             from peers group by all
         ),
         spread as (
-            select p.structure_type, p.period_year, median(abs(p.v - c.med)) as mad
+            select
+                p.structure_type,
+                p.period_year,
+                greatest(
+                    1.4826 * median(abs(p.v - c.med)), 1.2533 * avg(abs(p.v - c.med))
+                ) as sd
             from peers as p join centre as c using (structure_type, period_year) group by all
         )
-        select r.line, r.{col}, exp(c.med) - 1, abs(ln(1 + r.{col}) - c.med) / (1.4826 * s.mad),
-            c.n
+        select r.line, r.{col}, exp(c.med) - 1, abs(ln(1 + r.{col}) - c.med) / s.sd, c.n
         from _quality_rows as r
         join centre as c using (structure_type, period_year)
         join spread as s using (structure_type, period_year)
-        where c.n >= ? and s.mad > 0 and abs(ln(1 + r.{col}) - c.med) / (1.4826 * s.mad) > ?
+        where c.n >= ? and s.sd > 0 and abs(ln(1 + r.{col}) - c.med) / s.sd > ?
         order by r.line
         """,
         [submission_id, partner, rule.parameters["min_population"], rule.parameters["max_score"]],
