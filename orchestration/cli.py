@@ -180,17 +180,9 @@ def _parser() -> argparse.ArgumentParser:
     portal.add_argument("--port", type=int, default=8080)
     portal.set_defaults(handler=_cmd_portal)
 
-    account = sub.add_parser("portal-account", help="create, rotate or list portal accounts")
-    account.add_argument("action", choices=("create", "rotate", "list"))
-    account.add_argument(
-        "--partner",
-        metavar="CODE",
-        help="partner code (sources/partners.yaml); with --engineer, the engineer's login",
-    )
-    account.add_argument(
-        "--engineer", action="store_true", help="an engineer account: sees every partner's status"
-    )
-    account.set_defaults(handler=_cmd_portal_account)
+    from orchestration.portal import account_commands
+
+    account_commands.add_parser(sub)
 
     from orchestration import signoff_commands
 
@@ -522,39 +514,6 @@ def _cmd_portal(args) -> int:
     home = prepare_environment()
     print(f"Portail des partenaires : http://{args.host}:{args.port}/ (données : {home})")
     uvicorn.run(create_app(home), host=args.host, port=args.port, log_level="info")
-    return 0
-
-
-def _cmd_portal_account(args) -> int:
-    from orchestration.portal.accounts import AccountError, AccountStore
-    from orchestration.schemes import load_partners
-    from orchestration.settings import sdsf_home
-
-    store = AccountStore(sdsf_home())
-    if args.action == "list":
-        for a in store.list():
-            if args.partner and args.partner not in (a.login, a.partner):
-                continue
-            role = "ingénieur" if a.is_engineer else f"partenaire {a.partner}"
-            print(f"{a.login}\t{role}\tcréé {a.created_at}\trenouvelé {a.rotated_at or '-'}")
-        return 0
-    if not args.partner:
-        print("sdsf: --partner est obligatoire pour create et rotate", file=sys.stderr)
-        return EXIT_USAGE
-    if args.action == "create" and not args.engineer and args.partner not in load_partners():
-        print(f"sdsf: partenaire inconnu du registre : {args.partner}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        if args.action == "create":
-            role = "engineer" if args.engineer else "partner"
-            secret = store.create(args.partner, role=role, partner=args.partner)
-        else:
-            secret = store.rotate(args.partner)
-    except AccountError as exc:
-        print(f"sdsf: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"Identifiant : {args.partner}")
-    print(f"Mot de passe (affiché une seule fois, à transmettre au titulaire) : {secret}")
     return 0
 
 

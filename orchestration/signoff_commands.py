@@ -3,11 +3,14 @@
 The steps themselves, their checks and their record are orchestration/approvals.py. What a
 command adds is read from the warehouse the last refresh wrote: the schemes' years, and the files
 the submission calendar (raw.submission_calendar, orchestration/calendar.py) still counts as
-missing for the partners of the scheme's département, which an approval keeps and says.
+missing for the partners of the scheme's département, which an approval keeps and says (the
+portal's sign-off pages read them through the same functions). With ``--account LOGIN`` a step
+is signed by a portal account, whose role (orchestration/portal/roles.py) must allow it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 EXIT_DONE, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -22,7 +25,13 @@ def add_parsers(sub) -> None:
         parser = sub.add_parser(step, help=text)
         parser.add_argument("--scheme", required=True, metavar="CODE", help="the scheme's code")
         parser.add_argument("--period", required=True, metavar="PÉRIODE", help="e.g. 2017")
-        parser.add_argument("--as", dest="who", metavar="NOM", help="who signs (default: you)")
+        signer = parser.add_mutually_exclusive_group()
+        signer.add_argument("--as", dest="who", metavar="NOM", help="who signs (default: you)")
+        signer.add_argument(
+            "--account",
+            metavar="LOGIN",
+            help="sign as this portal account: its role must allow the step (on that scheme)",
+        )
         if step == "unlock":
             parser.add_argument("--reason", default="", help="why it is unlocked (required)")
         else:
@@ -33,51 +42,79 @@ def add_parsers(sub) -> None:
     listing.set_defaults(handler=_cmd_list)
 
 
-def _warehouse_facts(scheme: str, period: str):
-    """(scheme -> (first, last) year, expected files missing for that scheme's period)."""
+@contextlib.contextmanager
+def warehouse_connection():
+    """A read-only connection to the warehouse, or None when no refresh has written it yet."""
     import duckdb
 
-    from orchestration.calendar import parse_period
     from orchestration.settings import warehouse_path
 
     path = warehouse_path()
     if not path.exists():
-        return None, []
+        yield None
+        return
     con = duckdb.connect(str(path), read_only=True)
     try:
-        years = {
-            r[0]: (int(r[1]), int(r[2]))
-            for r in con.execute(
-                "select scheme_id, start_year, end_year from raw.schemes"
-            ).fetchall()
-        }
-        parsed = parse_period(period)
-        if scheme not in years or parsed is None:
-            return years, []
-        rows = con.execute(
-            """
-            select c.partner_code, c.submission_kind, c.period
-            from raw.submission_calendar as c
-            join raw.partner_departements as d using (partner_code)
-            join raw.schemes as s on s.departement_code = d.departement_code
-            where s.scheme_id = ? and c.missing = 1
-                and c.period_start <= ? and c.period_end >= ?
-            order by all
-            """,
-            [scheme, parsed.end, parsed.start],
-        ).fetchall()
-    except duckdb.CatalogException:  # the warehouse has not been refreshed with schemes yet
-        return None, []
+        yield con
     finally:
         con.close()
-    return years, [f"{partner} {kind} {p}" for partner, kind, p in rows]
+
+
+def scheme_years(con) -> dict[str, tuple[int, int]]:
+    """Scheme code -> its first and last year (raises duckdb.CatalogException before a run)."""
+    rows = con.execute("select scheme_id, start_year, end_year from raw.schemes").fetchall()
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+def expected_files(con, scheme: str, period: str) -> list[dict]:
+    """The files the submission calendar expects, for ``scheme``'s period, of the partners of
+    its département: partner, kind, period, missing (bool), submission_ids."""
+    from orchestration.calendar import parse_period
+
+    parsed = parse_period(period)
+    if parsed is None:
+        return []
+    rows = con.execute(
+        """
+        select c.partner_code, c.submission_kind, c.period, c.missing = 1, c.submission_ids
+        from raw.submission_calendar as c
+        join raw.partner_departements as d using (partner_code)
+        join raw.schemes as s on s.departement_code = d.departement_code
+        where s.scheme_id = ? and c.period_start <= ? and c.period_end >= ?
+        order by all
+        """,
+        [scheme, parsed.end, parsed.start],
+    ).fetchall()
+    keys = ("partner", "kind", "period", "missing", "submission_ids")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def missing_names(files: list[dict]) -> list[str]:
+    """The missing ones of :func:`expected_files`, as an approval keeps them."""
+    return [f"{f['partner']} {f['kind']} {f['period']}" for f in files if f["missing"]]
+
+
+def warehouse_facts(scheme: str, period: str):
+    """(scheme -> (first, last) year, expected files missing for that scheme's period)."""
+    import duckdb
+
+    with warehouse_connection() as con:
+        if con is None:
+            return None, []
+        try:
+            years = scheme_years(con)
+            if scheme not in years:
+                return years, []
+            return years, missing_names(expected_files(con, scheme, period))
+        except duckdb.CatalogException:  # the warehouse has not been refreshed with schemes yet
+            return None, []
 
 
 def _cmd_step(args) -> int:
     from orchestration import approvals, audit
     from orchestration.settings import sdsf_home
 
-    years, missing = _warehouse_facts(args.scheme, args.period)
+    years, missing = warehouse_facts(args.scheme, args.period)
     if years is None:
         print(
             "sdsf : l'entrepôt ne connaît pas encore les schémas : lancez d'abord `sdsf run`.",
@@ -87,6 +124,25 @@ def _cmd_step(args) -> int:
     actor = audit.local_actor()
     if args.who:
         actor = audit.Actor(args.who.strip(), actor.origin)
+    if args.account:
+        from orchestration.portal.accounts import AccountStore
+        from orchestration.portal.roles import RoleRefused, check
+
+        account = AccountStore(sdsf_home()).get(args.account)
+        actor = audit.Actor(args.account, actor.origin)
+        try:
+            check(
+                sdsf_home(),
+                account,
+                args.step,
+                actor,
+                scheme=args.scheme,
+                subject=f"{args.scheme} {args.period}",
+                login=args.account,
+            )
+        except RoleRefused as refusal:
+            print(f"sdsf : refusé — {refusal} Rien n'a été enregistré.", file=sys.stderr)
+            return EXIT_REFUSED
     comment = args.reason if args.step == "unlock" else args.comment
     try:
         entry = approvals.record_step(

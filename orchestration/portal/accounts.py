@@ -1,8 +1,10 @@
-"""Portal accounts: one login per partner (or engineer), secrets kept only as scrypt hashes.
+"""Portal accounts: a login per partner, reviewer or committee; secrets kept as scrypt hashes.
 
 Stored in ``$SDSF_HOME/portal/accounts.json``. Every change is written to a temporary file and
 renamed into place under an exclusive lock, so the CLI and a running portal never see half a
-file. Rotating a secret bumps the account's generation, which ends its open sessions.
+file. Rotating a secret bumps the account's generation, which ends its open sessions. What a
+role may do is orchestration/portal/roles.py; accounts stored with the former role ``engineer``
+are read, and written back on the next change, as ``reviewer``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from pathlib import Path
 
 from orchestration import audit
 from orchestration.intake.store import atomic_write
+from orchestration.portal import roles
 
-ROLES = ("partner", "engineer")
+ROLES = roles.ROLES
 # scrypt cost: about 50 ms and 16 MB per check on this kind of machine, enough to make guessing
 # a 24-character random secret hopeless without slowing a sign-in down.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -39,14 +42,19 @@ class Account:
 
     login: str
     role: str
-    partner: str | None  # the partner whose files the account reads and writes; None: engineer
+    partner: str | None  # the partner whose files the account reads and writes (partners only)
     generation: int
     created_at: str
     rotated_at: str | None = None
+    schemes: tuple[str, ...] = ()  # the schemes a committee account approves
+
+    def may(self, action: str) -> bool:
+        """Whether this account's role allows ``action`` (orchestration/portal/roles.py)."""
+        return roles.may(self.role, action)
 
     @property
-    def is_engineer(self) -> bool:
-        return self.role == "engineer"
+    def signs_off(self) -> bool:
+        return roles.signs_off(self.role)
 
 
 def portal_dir(home: Path) -> Path:
@@ -80,7 +88,10 @@ class AccountStore:
     def _read(self) -> dict:
         if not self.path.exists():
             return {"accounts": {}}
-        return json.loads(self.path.read_text(encoding="utf-8"))
+        doc = json.loads(self.path.read_text(encoding="utf-8"))
+        for record in doc["accounts"].values():
+            record["role"] = roles.current_role(record["role"])
+        return doc
 
     def _write(self, doc: dict) -> None:
         data = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
@@ -88,23 +99,36 @@ class AccountStore:
         self.path.chmod(0o600)
 
     def create(
-        self, login: str, *, role: str, partner: str | None = None, actor: audit.Actor | None = None
+        self,
+        login: str,
+        *,
+        role: str,
+        partner: str | None = None,
+        schemes: tuple[str, ...] = (),
+        actor: audit.Actor | None = None,
     ) -> str:
         """Add an account and return its new secret (shown once, never stored in clear); the
-        audit trail records who did it (``actor``, default this process's user)."""
+        audit trail records who did it (``actor``, default this process's user). A partner
+        account names its partner, a committee account the schemes it approves."""
         if not _LOGIN.match(login):
             raise AccountError(f"login {login!r}: 2-64 letters, digits or underscores expected")
+        role = roles.current_role(role)
         if role not in ROLES:
             raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}")
-        if role == "partner" and not partner:
+        if role == roles.PARTNER and not partner:
             raise AccountError("a partner account needs its partner code")
+        if role == roles.COMMITTEE and not schemes:
+            raise AccountError("a committee account needs the scheme(s) it approves")
+        if role != roles.COMMITTEE and schemes:
+            raise AccountError("only a committee account names schemes")
         with self._locked() as doc:
             if login in doc["accounts"]:
                 raise AccountError(f"account {login!r} exists already: rotate its secret instead")
             secret = secrets.token_urlsafe(18)
             doc["accounts"][login] = {
                 "role": role,
-                "partner": partner if role == "partner" else None,
+                "partner": partner if role == roles.PARTNER else None,
+                "schemes": sorted(set(schemes)),
                 "generation": 1,
                 "created_at": _now(),
                 "rotated_at": None,
@@ -115,9 +139,10 @@ class AccountStore:
                 self.home,
                 "account_created",
                 actor or audit.local_actor(),
-                partner=partner if role == "partner" else None,
+                partner=partner if role == roles.PARTNER else None,
                 subject=login,
                 role=role,
+                **({"schemes": sorted(set(schemes))} if schemes else {}),
             )
         return secret
 
@@ -169,7 +194,9 @@ def _credential(secret: str) -> dict:
 
 def _account(login: str, record: dict) -> Account:
     fields = {k: record.get(k) for k in ("role", "partner", "generation", "created_at")}
-    return Account(login=login, rotated_at=record.get("rotated_at"), **fields)
+    fields["role"] = roles.current_role(fields["role"])
+    schemes = tuple(record.get("schemes") or ())
+    return Account(login=login, rotated_at=record.get("rotated_at"), schemes=schemes, **fields)
 
 
 def _now() -> str:

@@ -197,9 +197,7 @@ class ActionFormPages:
         self.portal = portal
 
     def _partner_view(self, request: Request):
-        account = self.portal.require(request)
-        if account.is_engineer:
-            raise HTTPException(403, "Les comptes ingénieurs ne rendent pas compte des actions.")
+        account = self.portal.require_may(request, "upload")
         partners = self.portal.partners()
         partner = partners.get(account.partner)
         if partner is None:

@@ -1,8 +1,10 @@
 """The portal's web application: sign-in, what is expected, upload, receipts, history.
 
-Every page needs a signed-in account. A partner account reaches only its own partner's
-submissions: any other submission answers 404, as if it did not exist, and the engineers'
-pages answer 403. Every POST carries the session's CSRF token.
+Every page needs a signed-in account, and each role (orchestration/portal/roles.py) reaches
+only what it may do. A partner account reaches only its own partner's submissions: any other
+submission answers 404, as if it did not exist, and the pages of the data team and the
+committee answer 403 (audited). Every POST carries the session's CSRF token. The sign-off
+pages (periods, warnings) are orchestration/portal/signoff_pages.py.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from orchestration.portal.accounts import Account, AccountStore, portal_dir
 from orchestration.portal.action_form import ActionFormPages
 from orchestration.portal.expectations import partner_expectations, partner_years
 from orchestration.portal.receiving import ReferenceCache, max_upload_bytes, receive_upload
+from orchestration.portal.roles import RoleRefused, check
+from orchestration.portal.signoff_pages import SignOffPages
 from orchestration.portal.throttle import SignInLimits, SignInThrottle
 from orchestration.portal.uploads import UploadRefused, read_upload
 from orchestration.settings import sdsf_home
@@ -74,6 +78,7 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
     env.globals.update(label=vocabulary.label, labels=vocabulary.labels)
     state = _Portal(home, max_bytes, Jinja2Templates(env=env))
     action_form = ActionFormPages(state)
+    sign_off = SignOffPages(state)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -96,6 +101,10 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
         Route("/modeles/{name}", state.template_file),
         Route("/suivi", state.overview),
         Route("/suivi/{partner}", state.partner_status),
+        Route("/periodes", sign_off.periods, methods=["GET"]),
+        Route("/periodes/{scheme}/{period}/{step}", sign_off.step, methods=["POST"]),
+        Route("/avertissements", sign_off.warnings, methods=["GET"]),
+        Route("/avertissements", sign_off.justify, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
@@ -161,6 +170,23 @@ class _Portal:
             raise HTTPException(401)
         return account
 
+    def require_may(self, request: Request, action: str, scheme: str | None = None) -> Account:
+        """The signed-in account if its role allows ``action``; else a 403 with the French
+        reason, the attempt written to the audit trail."""
+        account = self.require(request)
+        try:
+            check(
+                self.home,
+                account,
+                action,
+                self.actor(request, account),
+                scheme=scheme,
+                subject=request.url.path,
+            )
+        except RoleRefused as refusal:
+            raise HTTPException(403, str(refusal)) from None
+        return account
+
     def check_csrf(self, request: Request, token: str | None) -> None:
         expected = request.session.get("csrf")
         if not expected or not token or not hmac.compare_digest(expected, token):
@@ -190,7 +216,7 @@ class _Portal:
         if not path.is_file():
             raise HTTPException(404)
         sub = self.store.get(submission_id)
-        if not account.is_engineer and sub.partner != account.partner:
+        if not account.may("see_all_partners") and sub.partner != account.partner:
             raise HTTPException(404)
         return sub
 
@@ -214,7 +240,7 @@ class _Portal:
         account = self.account(request)
         if account is None:
             return RedirectResponse("/connexion", status_code=303)
-        return RedirectResponse("/suivi" if account.is_engineer else "/espace", status_code=303)
+        return RedirectResponse(_home_page(account), status_code=303)
 
     async def sign_in_page(self, request: Request) -> Response:
         return self.render(request, "connexion.html", error=None, login="")
@@ -281,8 +307,8 @@ class _Portal:
 
     async def dashboard(self, request: Request, error: str | None = None, status: int = 200):
         account = self.require(request)
-        if account.is_engineer:
-            return RedirectResponse("/suivi", status_code=303)
+        if not account.may("upload"):
+            return RedirectResponse(_home_page(account), status_code=303)
         return await self._partner_page(request, account, account.partner, error, status)
 
     async def _partner_page(self, request, account, code, error=None, status=200):
@@ -301,17 +327,16 @@ class _Portal:
             partner=partner,
             expectations=expectations,
             kinds=list(dict.fromkeys(kinds)),
-            recent=_history_rows(manifests)[:5],
+            # the data team reads every receipt of the partner; the partner has its history
+            recent=_history_rows(manifests)[: None if account.may("see_all_partners") else 5],
             max_bytes=self.max_bytes,
             error=error,
-            can_upload=not account.is_engineer,
+            can_upload=account.may("upload"),
             today=calendar.as_of_date(),
         )
 
     async def upload(self, request: Request) -> Response:
-        account = self.require(request)
-        if account.is_engineer:
-            raise HTTPException(403, "Les comptes ingénieurs ne déposent pas de fichiers.")
+        account = self.require_may(request, "upload")
         try:
             upload = await read_upload(request, self.scratch, self.max_bytes)
         except UploadRefused as refused:
@@ -382,8 +407,8 @@ class _Portal:
 
     async def history(self, request: Request) -> Response:
         account = self.require(request)
-        if account.is_engineer:
-            return RedirectResponse("/suivi", status_code=303)
+        if not account.may("upload"):
+            return RedirectResponse(_home_page(account), status_code=303)
         manifests = await run_in_threadpool(self.manifests, account.partner)
         return self.render(
             request,
@@ -393,9 +418,7 @@ class _Portal:
         )
 
     async def overview(self, request: Request) -> Response:
-        account = self.require(request)
-        if not account.is_engineer:
-            raise HTTPException(403)
+        self.require_may(request, "see_all_partners")
         manifests = await run_in_threadpool(self.manifests)
         rows = []
         for code, partner in self.partners().items():
@@ -420,9 +443,7 @@ class _Portal:
         return self.render(request, "suivi.html", rows=rows, today=calendar.as_of_date())
 
     async def partner_status(self, request: Request) -> Response:
-        account = self.require(request)
-        if not account.is_engineer:
-            raise HTTPException(403)
+        account = self.require_may(request, "see_all_partners")
         code = request.path_params["partner"]
         if code not in self.partners():
             raise HTTPException(404)
@@ -456,6 +477,13 @@ def _history_rows(manifests: list[dict]) -> list[dict]:
             }
         )
     return rows[::-1]
+
+
+def _home_page(account: Account) -> str:
+    """Where an account lands: its files, every partner's, or the periods to approve."""
+    if account.may("upload"):
+        return "/espace"
+    return "/suivi" if account.may("see_all_partners") else "/periodes"
 
 
 def _client_address(request: Request) -> str:

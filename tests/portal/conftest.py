@@ -25,6 +25,13 @@ from tests.conftest import REPO, SDSF, pipeline_env
 # Small, so that the size tests need only a few hundred kilobytes.
 MAX_BYTES = 300_000
 PARTNER_A, PARTNER_B, ENGINEER = "CAF40", "CD40", "equipe_donnees"
+# The sign-off portal's accounts: the data team, and the committee of the two Landes schemes.
+REVIEWER, COMMITTEE = "relecture", "comite_landes"
+LANDES, CHARTE, ESSONNE = (
+    "landes-2016-2018",
+    "charte-msa-landes-armagnac-2018-2022",
+    "essonne-2016-2019",
+)
 PLACEMENTS_HEADER = (
     "periode;code_structure;type_structure;code_commune;places;enfants_accueillis;"
     "dont_enfants_handicap;dont_familles_modestes;horaires_atypiques"
@@ -144,6 +151,36 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
     accounts = {
         PARTNER_A: ["create", "--partner", PARTNER_A],
         PARTNER_B: ["create", "--partner", PARTNER_B],
+        ENGINEER: ["create", "--partner", ENGINEER, "--engineer"],
+    }
+    with running_portal(home, env, accounts) as running:
+        yield running
+
+
+def quality_warning_placements() -> bytes:
+    """A valid placements file of 2017 whose one structure has 8 children a place: the
+    ``enfants_par_place`` quality rule warns (sources/quality_rules.yaml)."""
+    line = "2017;EAJE-QUALITE-1;EAJE_COLLECTIF;40192;5;40;1;7;non"
+    return (PLACEMENTS_HEADER + "\r\n" + line + "\r\n").encode()
+
+
+@pytest.fixture(scope="session")
+def signoff_portal(tmp_path_factory) -> Iterator[Portal]:
+    """A portal over a warehouse the real assets wrote (schemes, geography, CAF40's 2017
+    placements with a quality warning, the calendar), with an account of each role."""
+    from tests.portal.signoff_warehouse import refresh_warehouse
+
+    home = tmp_path_factory.mktemp("signoff-home")
+    env = pipeline_env(home)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("SDSF_HOME", "SDSF_WAREHOUSE", "DAGSTER_HOME"):
+            patch.setenv(name, env[name])
+        refresh_warehouse(home, [(PARTNER_A, "placements", quality_warning_placements())])
+    accounts = {
+        PARTNER_A: ["create", "--partner", PARTNER_A],
+        REVIEWER: ["create", "--login", REVIEWER, "--role", "reviewer"],
+        COMMITTEE: ["create", "--login", COMMITTEE, "--role", "committee"]
+        + ["--scheme", LANDES, "--scheme", CHARTE],
         ENGINEER: ["create", "--partner", ENGINEER, "--engineer"],
     }
     with running_portal(home, env, accounts) as running:

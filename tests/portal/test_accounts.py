@@ -30,7 +30,7 @@ def test_rotation_replaces_the_secret_and_bumps_the_generation(tmp_path):
     new = store.rotate("equipe")
     assert store.verify("equipe", old) is None
     account = store.verify("equipe", new)
-    assert account.is_engineer and account.partner is None and account.generation == 2
+    assert account.may("see_all_partners") and account.partner is None and account.generation == 2
     with pytest.raises(AccountError):
         store.create("equipe", role="engineer")
     with pytest.raises(AccountError):

@@ -102,7 +102,7 @@ def test_account_creation_and_rotation_are_audited_with_the_os_user(portal):
     created, rotated = _events(portal.home, "auditeur_1")
     assert (created["event"], rotated["event"]) == ("account_created", "account_rotated")
     assert created["origin"] == rotated["origin"] == "cli"
-    assert created["who"] and created["details"] == {"role": "engineer"}
+    assert created["who"] and created["details"] == {"role": "reviewer"}  # the former engineer
     assert rotated["details"] == {"generation": 2}
     # The fixture's accounts, created by three processes at once, are all there.
     made = {r["subject"] for r in _events(portal.home) if r["event"] == "account_created"}
