@@ -97,11 +97,14 @@ def create_edition(
     rolling: bool = False,
     schemes_dir: Path | None = None,
     now: datetime | None = None,
+    schemes: list[str] | None = None,
 ) -> Path:
     """Freeze the publication into ``editions/<name>/`` and return that folder.
 
-    Raises EditionExists when a named edition ``name`` exists (a rolling one is replaced),
-    EditionError when there is no publication to freeze.
+    ``schemes`` (an incremental run's touched schemes) lets a rolling edition keep the other
+    schemes' exports from the one it replaces (see ``kept_exports``). Raises EditionExists when
+    a named edition ``name`` exists (a rolling one is replaced), EditionError when there is no
+    publication to freeze.
     """
     from orchestration.exports import write_exports
 
@@ -142,7 +145,8 @@ def create_edition(
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        write_exports(staging, manifest)
+        keep = kept_exports(target, manifest, schemes) if rolling else set()
+        write_exports(staging, manifest, keep=keep, previous=target)
         manifest["files"] = {
             str(p.relative_to(staging)): _sha256(p)
             for p in sorted(staging.rglob("*"))
@@ -155,6 +159,27 @@ def create_edition(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def kept_exports(replaced: Path, manifest: dict, touched: list[str] | None) -> set[str]:
+    """The schemes whose exports the edition replacing ``replaced`` can keep: every scheme but
+    the ``touched`` ones (None: none kept), provided ``replaced`` compares with the same named
+    edition, under the same secrecy threshold, from the same scheme files (its exports would
+    say the same)."""
+    path = replaced / MANIFEST
+    if touched is None or not path.is_file():
+        return set()
+    old = json.loads(path.read_text(encoding="utf-8"))
+    same = (
+        old.get("previous_edition") == manifest["previous_edition"]
+        and old.get("secrecy", {}).get("threshold") == manifest["secrecy"]["threshold"]
+    )
+    files = {s["scheme_id"]: s["sha256"] for s in old.get("schemes", [])}
+    return {
+        s["scheme_id"]
+        for s in manifest["schemes"]
+        if same and s["scheme_id"] not in touched and files.get(s["scheme_id"]) == s["sha256"]
+    }
 
 
 def site_database(edition: Path) -> Path:

@@ -1,10 +1,14 @@
-"""Exports of an edition for spreadsheet users: CSV for French Excel and one xlsx workbook.
+"""Exports of an edition for spreadsheet users: CSV for French Excel and xlsx workbooks.
 
-CSV: ``;`` separator, UTF-8 with a byte-order mark (Excel otherwise reads Latin-1), decimal
-comma, dates as JJ/MM/AAAA and timestamps as JJ/MM/AAAA HH:MM:SS (what French Excel recognises
-as dates), booleans oui/non, lists joined by « , », empty cells for nulls (hidden figures:
-see the ``secrecy_note`` column). The workbook has a README sheet in French, then one sheet per
-mart and the revisions. A text cell starting with =, +, -, @ (or a tab or carriage return) is
+One folder per scheme, ``exports/<scheme>/`` (its rows of every table with a scheme: indicator
+values, progress, grading, revisions...), and ``exports/commun/`` (the tables without one:
+partners, measures, files' completeness and timeliness, quality warnings, vocabulary); in each,
+``csv/<table>.csv`` and one workbook, so a new file rewrites the exports of the schemes it
+touches only. CSV: ``;`` separator, UTF-8 with a byte-order mark (Excel otherwise reads Latin-1),
+decimal comma, dates as JJ/MM/AAAA and timestamps as JJ/MM/AAAA HH:MM:SS (what French Excel
+recognises as dates), booleans oui/non, lists joined by « , », empty cells for nulls (hidden
+figures: see the ``secrecy_note`` column). A workbook has a README sheet in French, then one
+sheet per table. A text cell starting with =, +, -, @ (or a tab or carriage return) is
 prefixed with an apostrophe, so no spreadsheet evaluates it as a formula.
 """
 
@@ -13,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -54,26 +60,82 @@ def csv_cell(value) -> str:
     return neutralise(str(value))
 
 
-def _tables(edition: Path) -> dict[str, list[tuple]]:
+COMMON = "commun"  # the export folder of the tables without a scheme (partners, files...)
+
+
+def _tables(edition: Path, scheme: str | None) -> dict[str, tuple[list, list[tuple]]]:
+    """The edition's tables as (columns, rows): those with a ``scheme_id`` restricted to
+    ``scheme``, or with ``scheme`` None the tables without one."""
     con = duckdb.connect()
     try:
         out = {}
         paths = [edition / "marts" / f"{m}.parquet" for m in PUBLISHED_MARTS]
         paths.append(edition / "revisions.parquet")
         for path in paths:
-            rel = con.execute(f"select * from '{path}'")
-            columns = [d[0] for d in rel.description]
-            out[path.stem] = (columns, rel.fetchall())
+            columns = [r[0] for r in con.execute(f"describe select * from '{path}'").fetchall()]
+            if ("scheme_id" in columns) != (scheme is not None):
+                continue
+            where = "where scheme_id = ?" if scheme is not None else ""
+            # Sorted: the same rows give the same file, whatever order the publication holds
+            # them in (a scoped publication appends a scheme's rows after the others').
+            rows = con.execute(
+                f"select * from '{path}' {where} order by all", [scheme] if where else []
+            )
+            out[path.stem] = (columns, rows.fetchall())
         return out
     finally:
         con.close()
 
 
-def write_exports(edition: Path, manifest: dict) -> list[Path]:
-    """Write ``exports/csv/<table>.csv`` and ``exports/<edition>.xlsx``; return the paths."""
+def write_exports(
+    edition: Path,
+    manifest: dict,
+    *,
+    keep: set[str] = frozenset(),
+    previous: Path | None = None,
+) -> list[Path]:
+    """Write the exports of each scheme, ``exports/<scheme>/csv/<table>.csv`` and
+    ``exports/<scheme>/<scheme>.xlsx`` (its rows of every table with a scheme, the revisions
+    included), and ``exports/commun/`` (the tables without one); return the paths written.
+
+    A scheme in ``keep`` whose exports the edition folder ``previous`` has keeps them: they
+    are linked, not rewritten (an incremental run's untouched schemes, orchestration/
+    incremental.py). Each export folder is rewritten or kept whole.
+    """
     edition = Path(edition)
-    tables = _tables(edition)
-    csv_dir = edition / "exports" / "csv"
+    schemes = [s["scheme_id"] for s in manifest.get("schemes", [])] or _scheme_ids(edition)
+    written = []
+    common = _tables(edition, None)
+    # Every workbook's README names the measures counting people (dim_measures is common).
+    people = _people_measures(common)
+    for scheme in [*schemes, None]:
+        folder = edition / "exports" / (scheme or COMMON)
+        old = previous / "exports" / scheme if previous and scheme else None
+        if scheme in keep and old is not None and old.is_dir():
+            _link_tree(old, folder)
+            continue
+        tables = _tables(edition, scheme) if scheme is not None else common
+        scoped = {**manifest, "people_measures": people}
+        if scheme is not None:  # its file and revisions; the partners' files are in commun/
+            scoped["schemes"] = [s for s in manifest.get("schemes", []) if s["scheme_id"] == scheme]
+            scoped["revisions"] = len(tables["revisions"][1])
+            scoped["submissions"] = []
+        written += _write_folder(folder, tables, scoped)
+    return written
+
+
+def _scheme_ids(edition: Path) -> list[str]:
+    con = duckdb.connect()
+    try:
+        path = edition / "marts" / "dim_schemes.parquet"
+        return [r[0] for r in con.execute(f"select scheme_id from '{path}' order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def _write_folder(folder: Path, tables: dict, manifest: dict) -> list[Path]:
+    """``folder/csv/<table>.csv`` for each table and ``folder/<folder name>.xlsx``."""
+    csv_dir = folder / "csv"
     csv_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (columns, rows) in tables.items():
@@ -83,10 +145,22 @@ def write_exports(edition: Path, manifest: dict) -> list[Path]:
             writer.writerow(columns)
             writer.writerows([csv_cell(v) for v in row] for row in rows)
         written.append(path)
-    xlsx = edition / "exports" / f"{manifest['edition']}.xlsx"
+    xlsx = folder / f"{folder.name}.xlsx"
     write_workbook(xlsx, tables, manifest)
     written.append(xlsx)
     return written
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` as a copy of ``source`` made of hard links (a plain copy across devices)."""
+    shutil.copytree(source, target, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def write_workbook(path: Path, tables: dict, manifest: dict) -> None:
@@ -155,7 +229,7 @@ def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
             "prioritaires et autres. Les taux dont le numérateur ou le dénominateur est "
             "masqué sont masqués.",
         ),
-        ("Mesures concernées", _people_measures(tables)),
+        ("Mesures concernées", manifest.get("people_measures") or _people_measures(tables)),
         (
             "Repérage",
             "Case vide et colonne secrecy_note = « secret statistique » ; colonnes "

@@ -172,7 +172,9 @@ def _piecewise(x: float, points: tuple[tuple[float, float], ...]) -> float:
 def mean_score(scores: list[float | None]) -> float | None:
     """The mean of the scores that exist (the method's roll-up of several series)."""
     known = [s for s in scores if s is not None]
-    return sum(known) / len(known) if known else None
+    # fsum is exactly rounded, so the mean does not depend on the order scores come in (the
+    # rows of a table DuckDB wrote with several threads come in no fixed order).
+    return math.fsum(known) / len(known) if known else None
 
 
 def status_of_score(score: float | None, *, all_achieved: bool = False) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -117,3 +117,49 @@ def _has_intake(path: Path) -> bool:
         return False
     finally:
         con.close()
+
+
+# The run tag listing, comma-separated, the schemes an incremental run's files touch: the
+# publication and the rolling edition rewrite those schemes' rows and keep the others'. A run
+# without it (a full refresh, a sensor's or a schedule's run) rewrites everything.
+SCHEMES_TAG = "sdsf/schemes"
+
+
+def touched_schemes(warehouse: Path, partners: Iterable[str]) -> list[str]:
+    """The schemes whose published figures files from ``partners`` can change: the schemes of
+    the partners' départements and those whose actions they pilot (``marts.dim_partners``,
+    from the schemes' YAML and the partner registry), then every scheme sharing a commune or
+    an EPCI with one of those, and so on: statistical secrecy gives a commune's or an EPCI's
+    figure one fate in every scheme publishing it."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        partners = sorted(set(partners))
+        touched = {
+            r[0]
+            for r in con.execute(
+                "select distinct unnest(list_concat(scheme_ids, piloted_scheme_ids)) "
+                "from marts.dim_partners where list_contains(?, partner_code)",
+                [partners],
+            ).fetchall()
+        }
+        shared = con.execute(
+            """select distinct a.scheme_id, b.scheme_id
+            from marts.dim_scheme_communes as a inner join marts.dim_scheme_communes as b
+                on (a.commune_code = b.commune_code or a.epci_siren = b.epci_siren)
+                and a.scheme_id <> b.scheme_id"""
+        ).fetchall()
+    finally:
+        con.close()
+    while True:
+        more = {b for a, b in shared if a in touched} - touched
+        if not more:
+            return sorted(touched)
+        touched |= more
+
+
+def schemes_in_scope(tags: Mapping[str, str]) -> list[str] | None:
+    """The schemes a run's tags say it rewrites, or None: every scheme."""
+    raw = tags.get(SCHEMES_TAG)
+    return None if raw is None else [s for s in raw.split(",") if s]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -51,17 +52,27 @@ PUBLISHED_MARTS: dict[str, str] = {
     "dim_vocabulary": "Les listes de codes (types de fichier, périodicités, statuts, types de "
     "structure, publics…) et le libellé en français de chaque code.",
 }
+# The one-row table of the publication saying which secrecy threshold hid its figures.
+SECRECY_TABLE = "secrecy_threshold"
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"
 
 
 def write_publication(
-    warehouse: Path, target: Path, *, threshold: int | None = None
+    warehouse: Path,
+    target: Path,
+    *,
+    threshold: int | None = None,
+    schemes: list[str] | None = None,
 ) -> tuple[dict[str, int], str]:
     """Copy the published marts into ``target`` atomically, statistical secrecy applied.
 
-    ``threshold`` defaults to ``secrecy.secret_threshold()``. Returns rows per table and a
-    fingerprint of the content (same data, same fingerprint), so what is built from the
+    ``threshold`` defaults to ``secrecy.secret_threshold()``. With ``schemes`` (an incremental
+    run's touched schemes, orchestration/incremental.py) and a publication in place, only those
+    schemes' rows are rewritten, with secrecy applied to them alone (the list is closed over
+    the schemes sharing a figure); the other schemes' rows are kept, and the marts without a
+    scheme (partners, completeness, vocabulary...) are copied whole. Returns rows per table and
+    a fingerprint of the content (same data, same fingerprint), so what is built from the
     publication can be skipped when nothing changed.
     """
     from orchestration.secrecy import apply_secrecy, secret_threshold
@@ -71,14 +82,23 @@ def write_publication(
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
     Path(f"{tmp}.wal").unlink(missing_ok=True)
+    scoped = schemes is not None and _threshold_of(target) == threshold
+    if scoped:
+        shutil.copyfile(target, tmp)
     counts = {}
     con = duckdb.connect()
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
-        con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
-        for name in PUBLISHED_MARTS:
-            con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
-        apply_secrecy(con, publication="pub.main", threshold=threshold)
+        if scoped:
+            con.execute(f"attach '{tmp}' as pub")
+            _write_schemes(con, schemes, threshold)
+        else:
+            con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
+            for name in PUBLISHED_MARTS:
+                con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
+            apply_secrecy(con, publication="pub.main", threshold=threshold)
+            # What the kept rows of a later scoped write were hidden with (see _threshold_of).
+            con.execute(f"create table pub.main.{SECRECY_TABLE} as select {threshold} as threshold")
         digest = hashlib.sha256(f"threshold:{threshold};".encode())
         for name in PUBLISHED_MARTS:
             # Rows are unique (primary keys are tested), so an order-free xor of row hashes works.
@@ -93,3 +113,41 @@ def write_publication(
         con.close()
     os.replace(tmp, target)
     return counts, digest.hexdigest()
+
+
+def _threshold_of(publication: Path) -> int | None:
+    """The secrecy threshold the publication in place was written with, None without one: rows
+    kept from it must have been hidden under the same rule."""
+    if not publication.is_file():
+        return None
+    con = duckdb.connect(str(publication), read_only=True)
+    try:
+        return con.execute(f"select threshold from main.{SECRECY_TABLE}").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
+def _write_schemes(con, schemes: list[str], threshold: int) -> None:
+    """In ``pub`` (a copy of the publication), replace the rows of ``schemes`` by the
+    warehouse's, secrecy applied to them in a scratch schema first, and the marts without a
+    scheme whole."""
+    from orchestration.secrecy import apply_secrecy
+
+    con.execute("create schema memory.fresh")
+    keyed = set()
+    for name in PUBLISHED_MARTS:
+        columns = {r[0] for r in con.execute(f"describe wh.marts.{name}").fetchall()}
+        where = "where list_contains(?, scheme_id)" if "scheme_id" in columns else ""
+        params = [schemes] if where else []
+        con.execute(f"create table memory.fresh.{name} as from wh.marts.{name} {where}", params)
+        if where:
+            keyed.add(name)
+    apply_secrecy(con, publication="memory.fresh", threshold=threshold)
+    for name in PUBLISHED_MARTS:
+        if name in keyed:
+            con.execute(f"delete from pub.main.{name} where list_contains(?, scheme_id)", [schemes])
+            con.execute(f"insert into pub.main.{name} by name from memory.fresh.{name}")
+        else:
+            con.execute(f"create or replace table pub.main.{name} as from memory.fresh.{name}")

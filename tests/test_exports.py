@@ -1,4 +1,4 @@
-"""Exports: CSV for French Excel and an xlsx workbook, read back without the writer's library."""
+"""Exports: CSV for French Excel and xlsx workbooks per scheme, read back without xlsxwriter."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def edition(demo_home):
 
 
 def test_edition_csv_has_bom_semicolons_decimal_commas_and_secret_cells(edition):
-    path = edition / "exports" / "csv" / "fct_indicator_values.csv"
+    path = edition / "exports" / "landes-2016-2018" / "csv" / "fct_indicator_values.csv"
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
@@ -87,9 +87,9 @@ def test_edition_csv_has_bom_semicolons_decimal_commas_and_secret_cells(edition)
     completeness = list(
         csv.DictReader(
             io.StringIO(
-                (edition / "exports" / "csv" / "fct_submission_completeness.csv").read_text(
-                    encoding="utf-8-sig"
-                )
+                (
+                    edition / "exports" / "commun" / "csv" / "fct_submission_completeness.csv"
+                ).read_text(encoding="utf-8-sig")
             ),
             delimiter=";",
         )
@@ -97,14 +97,24 @@ def test_edition_csv_has_bom_semicolons_decimal_commas_and_secret_cells(edition)
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", r["period_end"]) for r in completeness)
 
 
-def test_edition_workbook_has_a_french_readme_and_a_sheet_per_mart(edition):
+def test_edition_workbooks_have_a_french_readme_and_a_sheet_per_mart(edition):
     from orchestration.publication import PUBLISHED_MARTS
 
-    [xlsx] = (edition / "exports").glob("*.xlsx")
-    shared, sheets = _sheet_strings(xlsx)
-    assert list(sheets)[0] == "LISEZMOI"
-    assert set(PUBLISHED_MARTS) | {"revisions"} <= set(sheets)
-    assert "Secret statistique" in shared
+    workbooks = sorted((edition / "exports").glob("*/*.xlsx"))
+    assert {p.name for p in workbooks} >= {"landes-2016-2018.xlsx", "commun.xlsx"}
+    sheets_of = {}
+    for xlsx in workbooks:
+        shared, sheets = _sheet_strings(xlsx)
+        assert list(sheets)[0] == "LISEZMOI"
+        assert "Secret statistique" in shared
+        sheets_of[xlsx.stem] = set(sheets)
+    # Each scheme's workbook has the tables with a scheme; commun, the others: all of them.
+    assert {"fct_indicator_values", "revisions"} <= sheets_of["landes-2016-2018"]
+    assert "dim_partners" in sheets_of["commun"] - sheets_of["landes-2016-2018"]
+    assert (
+        set(PUBLISHED_MARTS) | {"revisions"} <= sheets_of["landes-2016-2018"] | sheets_of["commun"]
+    )
+    shared, _ = _sheet_strings(edition / "exports" / "landes-2016-2018" / "landes-2016-2018.xlsx")
     assert "landes-2016-2018" in shared
 
 
@@ -115,5 +125,6 @@ def test_write_exports_returns_every_file(edition, tmp_path):
     shutil.copytree(edition, copy, ignore=shutil.ignore_patterns("exports"))
     manifest = {"edition": "copie", "built_at": "2018-01-01T00:00:00+00:00", "secrecy": {}}
     written = write_exports(copy, manifest)
-    assert {p.name for p in written} >= {"fct_indicator_values.csv", "copie.xlsx"}
+    names = {str(p.relative_to(copy / "exports")) for p in written}
+    assert {"landes-2016-2018/csv/fct_indicator_values.csv", "commun/commun.xlsx"} <= names
     assert neutralise("-x") == "'-x"

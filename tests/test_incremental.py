@@ -3,7 +3,9 @@
 After the demo's full refresh, two new placements files (a Landes partner, a Lozère partner)
 are processed incrementally: one run, the intake and what depends on `raw.placements` and
 `raw.submissions` only. A full refresh of the same warehouse then rebuilds every model; every
-published mart, in the warehouse and in the publication, must be the same row for row.
+published mart, in the warehouse and in the publication, must be the same row for row, and
+every CSV export the same: the incremental run rewrote the exports of the schemes the files'
+partners touch (their publication rows too) and kept the other scheme's files as they were.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import dagster as dg
 import duckdb
 
+from orchestration.editions import ROLLING_EDITION
 from orchestration.publication import PUBLISHED_MARTS
 from tests.conftest import run_sdsf
 
@@ -41,6 +44,15 @@ def _marts(path, schema: str) -> dict[str, list[tuple]]:
         con.close()
 
 
+def _exports(home) -> dict[str, tuple[int, bytes]]:
+    """The rolling edition's CSV exports: inode and content, by path under exports/."""
+    root = home / "editions" / ROLLING_EDITION / "exports"
+    return {
+        str(p.relative_to(root)): (p.stat().st_ino, p.read_bytes())
+        for p in sorted(root.rglob("*.csv"))
+    }
+
+
 def _materialized(home, run_id: str) -> set[str]:
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
         records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
@@ -54,6 +66,7 @@ def test_new_files_processed_incrementally_give_the_marts_of_a_full_refresh(demo
     home = tmp_path / "home"
     shutil.copytree(demo_home, home, symlinks=True)
     before = _marts(home / "warehouse.duckdb", "marts")
+    exports_before = _exports(home)
     for partner, text in NEW_FILES.items():
         inbox = home / "inbox" / partner
         inbox.mkdir(parents=True, exist_ok=True)
@@ -82,6 +95,12 @@ def test_new_files_processed_incrementally_give_the_marts_of_a_full_refresh(demo
     assert loaded == [("CAF40",), ("CAF48",)]
     publication = home / "publication" / "publication.duckdb"
     incremental_publication = _marts(publication, "main")
+    # The files' partners (CAF40, CAF48) touch the Landes schemes and Lozère's: the Essonne
+    # scheme's exports are kept as they were (the same files), the others' rewritten.
+    incremental_exports = _exports(home)
+    kept = {p for p, (inode, _) in incremental_exports.items() if exports_before[p][0] == inode}
+    assert kept and all(p.startswith("essonne-2016-2019/") for p in kept), sorted(kept)
+    assert "essonne-2016-2019/csv/fct_indicator_values.csv" in kept
 
     full = run_sdsf(home, "run", "--no-site", "--full")
     assert "full refresh (asked (--full))" in full.stdout
@@ -93,6 +112,11 @@ def test_new_files_processed_incrementally_give_the_marts_of_a_full_refresh(demo
         assert incremental[name] == rows, f"marts.{name} differs from a full refresh"
     for name, rows in _marts(publication, "main").items():
         assert incremental_publication[name] == rows, f"publication {name} differs"
+    full_exports = _exports(home)
+    assert set(full_exports) == set(incremental_exports)
+    for path, (inode, data) in full_exports.items():
+        assert data == incremental_exports[path][1], f"exports/{path} differs from a full refresh"
+        assert inode != incremental_exports[path][0], f"a full refresh rewrites exports/{path}"
 
     # Nothing new since: no run at all.
     idle = run_sdsf(home, "run", "--no-site")

@@ -226,12 +226,12 @@ def _published_outputs(built) -> dict[str, dict[tuple, dict]]:
     with duckdb.connect() as con:
         parquet = edition / "marts" / "fct_indicator_values.parquet"
         outputs["edition parquet"] = _rows_of_duckdb(con, f"'{parquet}'")
-    text = (edition / "exports" / "csv" / "fct_indicator_values.csv").read_text(
+    text = (edition / "exports" / SCHEME / "csv" / "fct_indicator_values.csv").read_text(
         encoding="utf-8-sig"
     )
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     outputs["csv"] = _records(rows, _number, lambda cell: cell == "oui")
-    [xlsx] = (edition / "exports").glob("*.xlsx")
+    xlsx = edition / "exports" / SCHEME / f"{SCHEME}.xlsx"
     outputs["xlsx"] = _records(_xlsx_sheet(xlsx, "fct_indicator_values"), lambda v: v, bool)
     with duckdb.connect(str(site_database(edition)), read_only=True) as con:
         query = SITE_QUERY.read_text(encoding="utf-8")
@@ -305,7 +305,7 @@ def test_small_counts_of_a_yaml_only_measure_are_hidden_in_every_output(built):
 
 
 def test_the_exports_readme_names_the_new_measures_among_those_counting_people(built):
-    [xlsx] = (built["edition"] / "exports").glob("*.xlsx")
+    xlsx = built["edition"] / "exports" / SCHEME / f"{SCHEME}.xlsx"
     with zipfile.ZipFile(xlsx) as z:
         [rule] = [text for text in _shared_strings(z) if "colonne counts_people" in text]
     assert all(m["label"] in rule for m in NEW_MEASURES), rule

@@ -19,7 +19,7 @@ select
     territories.territory_level,
     territories.territory_code,
     facts.year,
-    sum(facts.measure_value) as term_value
+    {{ exact_sum('facts.measure_value') }} as term_value
 from terms
 inner join facts
     on

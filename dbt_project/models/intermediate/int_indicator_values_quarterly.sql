@@ -44,7 +44,7 @@ quarter_facts as (
         facts.structure_type,
         facts.period_year as year,  -- noqa: RF04
         facts.period_year || '-T' || quarter(facts.period_start) as period,
-        sum(facts.value) as measure_value
+        {{ exact_sum('facts.value') }} as measure_value
     from facts
     inner join measures
         on
@@ -67,7 +67,7 @@ term_values as (
         scheme_territories.territory_code,
         quarter_facts.year,
         quarter_facts.period,
-        sum(quarter_facts.measure_value) as term_value
+        {{ exact_sum('quarter_facts.measure_value') }} as term_value
     from terms
     inner join quarterly_indicators
         on
@@ -125,9 +125,10 @@ pivoted as (
         grid.territory_code,
         grid.year,
         grid.period,
-        coalesce(sum(term_values.term_value) filter (where term_values.term_role = 'numerator'), 0)
-            as numerator,
-        sum(term_values.term_value) filter (where term_values.term_role = 'denominator')
+        coalesce(
+            {{ exact_sum('term_values.term_value', "term_values.term_role = 'numerator'") }}, 0
+        ) as numerator,
+        {{ exact_sum('term_values.term_value', "term_values.term_role = 'denominator'") }}
             as denominator
     from grid
     left join term_values

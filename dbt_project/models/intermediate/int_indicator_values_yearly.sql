@@ -61,9 +61,9 @@ pivoted as (
         grid.territory_level,
         grid.territory_code,
         grid.year,
-        coalesce(sum(terms.term_value) filter (where terms.term_role = 'numerator'), 0)
+        coalesce({{ exact_sum('terms.term_value', "terms.term_role = 'numerator'") }}, 0)
             as numerator,
-        sum(terms.term_value) filter (where terms.term_role = 'denominator') as denominator
+        {{ exact_sum('terms.term_value', "terms.term_role = 'denominator'") }} as denominator
     from grid
     left join terms
         on

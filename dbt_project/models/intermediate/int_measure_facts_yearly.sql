@@ -51,7 +51,7 @@ select
     action_code,
     -- `year` is a non-reserved keyword in DuckDB, and the name every later model uses.
     period_year as year,  -- noqa: RF04
-    sum(value) as measure_value
+    {{ exact_sum('value') }} as measure_value
 from kept
 where territory_code is not null
 group by all

@@ -26,8 +26,8 @@ summed as (
         groups.group_level as territory_level,
         groups.group_level as territory_code,
         values_yearly.year,
-        sum(values_yearly.numerator) as numerator,
-        sum(values_yearly.denominator) as denominator
+        {{ exact_sum('values_yearly.numerator') }} as numerator,
+        {{ exact_sum('values_yearly.denominator') }} as denominator
     from values_yearly
     inner join groups
         on

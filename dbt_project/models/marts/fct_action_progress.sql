@@ -76,15 +76,13 @@ rolled as (
             ', '
             order by indicator_years.indicator_code
         ) as missing_indicator_codes,
-        sum(case when indicator_years.progress is not null then indicator_years.weight end)
+        {{ exact_sum('indicator_years.weight', 'indicator_years.progress is not null') }}
             as weight_with_value,
-        sum(indicator_years.weight * indicator_years.progress) as weighted_progress,
-        sum(
-            case
-                when indicator_years.progress is not null
-                    then indicator_years.weight * indicator_years.expected_progress
-            end
-        ) as weighted_expected
+        {{ exact_sum('indicator_years.weight * indicator_years.progress') }} as weighted_progress,
+        {{ exact_sum(
+            'indicator_years.weight * indicator_years.expected_progress',
+            'indicator_years.progress is not null'
+        ) }} as weighted_expected
     from actions
     inner join scheme_years on actions.scheme_id = scheme_years.scheme_id
     left join indicator_years

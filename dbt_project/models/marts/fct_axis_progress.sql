@@ -22,8 +22,8 @@ rolled as (
         ) as missing_action_codes,
         sum(indicators_expected) as indicators_expected,
         sum(indicators_with_value) as indicators_with_value,
-        avg(progress) as progress,
-        avg(expected_progress) filter (where progress is not null) as expected_progress
+        {{ exact_avg('progress') }} as progress,
+        {{ exact_avg('expected_progress', 'progress is not null') }} as expected_progress
     from action_progress
     group by all
 )

@@ -22,8 +22,8 @@ rolled as (
         sum(actions_not_followed) as actions_not_followed,
         sum(indicators_expected) as indicators_expected,
         sum(indicators_with_value) as indicators_with_value,
-        avg(progress) as progress,
-        avg(expected_progress) filter (where progress is not null) as expected_progress
+        {{ exact_avg('progress') }} as progress,
+        {{ exact_avg('expected_progress', 'progress is not null') }} as expected_progress
     from axis_progress
     group by all
 )

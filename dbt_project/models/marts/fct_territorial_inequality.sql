@@ -123,11 +123,11 @@ stats as (
         floor(territories_with_value / 5) as fifth_size,
         min(value) as min_value,
         max(value) as max_value,
-        avg(value) as mean_value,
-        stddev_pop(value) as sd_value,
-        avg(value) filter (where rank_high <= floor(territories_with_value / 5))
+        {{ exact_avg('value') }} as mean_value,
+        {{ ordered_stddev_pop('value') }} as sd_value,
+        {{ exact_avg('value', 'rank_high <= floor(territories_with_value / 5)') }}
             as top_fifth_mean,
-        avg(value) filter (where rank_low <= floor(territories_with_value / 5))
+        {{ exact_avg('value', 'rank_low <= floor(territories_with_value / 5)') }}
             as bottom_fifth_mean,
         any_value(threshold_value) as threshold_value,
         any_value(threshold_source) as threshold_source,

@@ -5,6 +5,7 @@ import json
 import dagster as dg
 
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
+from orchestration.incremental import schemes_in_scope
 from orchestration.publication import PUBLISHED_MARTS, write_publication
 from orchestration.settings import publication_dir, sdsf_home, site_dir, warehouse_path
 
@@ -20,15 +21,18 @@ SITE_STAMP = ".sdsf-publication.fingerprint"
     tags={"layer": "publication"},
     deps=[dg.AssetKey(["marts", name]) for name in PUBLISHED_MARTS],
 )
-def publication_database():
+def publication_database(context: dg.AssetExecutionContext):
     """The marts copied into a DuckDB file (storage v1.4), statistical secrecy applied."""
     target = publication_dir() / PUBLICATION_FILE
-    counts, fingerprint = write_publication(warehouse_path(), target)
+    # An incremental run rewrites the schemes its files touch; any other run, every scheme.
+    schemes = schemes_in_scope(context.run.tags)
+    counts, fingerprint = write_publication(warehouse_path(), target, schemes=schemes)
     (publication_dir() / FINGERPRINT_FILE).write_text(fingerprint)
     return dg.MaterializeResult(
         metadata={
             "path": str(target),
             "fingerprint": fingerprint,
+            "schemes_rewritten": "all" if schemes is None else ", ".join(schemes),
             **{f"rows_{k}": v for k, v in counts.items()},
         }
     )
@@ -41,11 +45,16 @@ def publication_database():
     tags={"layer": "publication"},
     deps=[publication_database],
 )
-def edition():
+def edition(context: dg.AssetExecutionContext):
     """The rolling edition `courante`: Parquet, revisions, exports and the site's DuckDB file."""
     # Named editions (sdsf publish) are frozen; the rolling one follows every run so the site
     # shows the latest figures while still being built from an edition, never the warehouse.
-    path = create_edition(ROLLING_EDITION, home=sdsf_home(), rolling=True)
+    path = create_edition(
+        ROLLING_EDITION,
+        home=sdsf_home(),
+        rolling=True,
+        schemes=schemes_in_scope(context.run.tags),  # their exports rewritten, others kept
+    )
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     return dg.MaterializeResult(
         metadata={

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
 
+# Next to the manifest: the digest of the inputs it was parsed from (see parse_dbt_project).
+PARSE_STAMP = "manifest.sdsf-inputs"
 sdsf_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -33,7 +37,15 @@ def dbt_executable() -> str:
 
 
 def parse_dbt_project() -> Path:
-    """Write the dbt manifest (``dbt parse``); returns its path. Raises with dbt's output."""
+    """Write the dbt manifest (``dbt parse``) unless the one in place was parsed from the same
+    inputs (``_parse_inputs``); returns its path. Raises with dbt's output."""
+    manifest = sdsf_dbt_project.manifest_path
+    stamp = manifest.with_name(PARSE_STAMP)
+    inputs = _parse_inputs()
+    # `dbt parse` costs seconds even when nothing changed (dbt starts, reads every file): a
+    # run after a new partner file should not pay them.
+    if manifest.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        return manifest
     result = subprocess.run(
         [
             dbt_executable(),
@@ -51,7 +63,25 @@ def parse_dbt_project() -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return sdsf_dbt_project.manifest_path
+    stamp.write_text(inputs, encoding="utf-8")
+    return manifest
+
+
+def _parse_inputs() -> str:
+    """A digest of what the manifest is parsed from: the dbt project's files (models, macros,
+    tests, packages, dbt_project.yml, profiles.yml), dbt's version, and the warehouse file's
+    name (dbt-duckdb names the database after it)."""
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')};".encode())
+    warehouse = os.environ.get("SDSF_WAREHOUSE", "")
+    digest.update(f"database {Path(warehouse).stem};".encode())
+    skipped = {"target", "logs"}
+    for root, dirs, names in os.walk(DBT_PROJECT_DIR):
+        dirs[:] = sorted(d for d in dirs if not (Path(root) == DBT_PROJECT_DIR and d in skipped))
+        for name in sorted(names):
+            path = Path(root) / name
+            digest.update(f"{path.relative_to(DBT_PROJECT_DIR)}:".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def prepare_if_dev() -> None:
