@@ -4,16 +4,16 @@ with source as (
 
 renamed as (
     select
-        cast(step_number as integer) as step_number,
-        -- `at` alone is a reserved word in DuckDB: qualified, it reads as a column.
+        cast(source.step_number as integer) as step_number,
+        -- Qualified: `at` alone is a reserved word in DuckDB.
         cast(source.at as timestamp) as step_at,
-        cast(step as varchar) as step,
-        cast(state as varchar) as approval_state,
-        cast(scheme as varchar) as scheme_id,
-        cast(period as varchar) as period,
-        cast(who as varchar) as signed_by,
-        cast(comment as varchar) as step_comment,
-        cast(missing as varchar[]) as missing_files
+        cast(source.step as varchar) as step,
+        cast(source.state as varchar) as approval_state,
+        cast(source.scheme as varchar) as scheme_id,
+        cast(source.period as varchar) as period,
+        cast(source.who as varchar) as signed_by,
+        cast(source.comment as varchar) as step_comment,
+        cast(source.missing as varchar[]) as missing_files
     from source
 )
 
