@@ -31,6 +31,21 @@ _STEP_EVENT = {
 }
 
 
+# raw.period_approvals, one row per step ever written (the whole history, in the file's order):
+# dbt reads it as a source (models/staging/stg_approvals__period_approvals.sql).
+TABLE_COLUMNS = {
+    "step_number": "INTEGER",
+    "at": "TIMESTAMP",  # UTC, as every time of the warehouse
+    "step": "VARCHAR",
+    "state": "VARCHAR",
+    "scheme": "VARCHAR",
+    "period": "VARCHAR",
+    "who": "VARCHAR",
+    "comment": "VARCHAR",
+    "missing": "VARCHAR[]",
+}
+
+
 class Refused(ValueError):
     """A step refused; the message is French and nothing was written."""
 
@@ -44,6 +59,24 @@ def read_steps(home: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def steps_table(home: Path):
+    """Every step of the store as the rows of ``raw.period_approvals`` (a pandas frame; no
+    file or no step: no rows, the same columns)."""
+    import pandas as pd  # only the asset needs it: the sign-off commands stay quick
+
+    rows = [
+        {
+            "step_number": number,
+            "at": datetime.fromisoformat(step["at"]).astimezone(UTC).replace(tzinfo=None),
+            **{col: step.get(col) for col in ("step", "state", "scheme", "period", "who")},
+            "comment": step.get("comment"),
+            "missing": list(step.get("missing") or []),
+        }
+        for number, step in enumerate(read_steps(home), start=1)
+    ]
+    return pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
 
 
 def states(home: Path) -> dict[tuple[str, str], dict]:

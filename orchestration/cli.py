@@ -5,6 +5,7 @@ sdsf demo       keep the demo partner files in the store (on the days sent), the
 sdsf validate   check files without keeping them (exit 0 all accepted, 1 one rejected, 2 bad usage)
 sdsf submit     keep a partner's file, validate it, print its receipt, then run
 sdsf publish    freeze the publication as a named edition (Parquet, CSV, xlsx, manifest)
+sdsf editions   the editions made, and which years each records approved (by whom, when)
 sdsf grade      the Open SDG progress grading of series in a CSV file (text or JSON)
 sdsf status     who has sent what: timeliness per partner and kind, files past their deadline
 sdsf portal     serve the partner upload portal (http://127.0.0.1:8080 by default)
@@ -143,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.set_defaults(handler=_cmd_publish)
 
+    listing = sub.add_parser(
+        "editions", help="the editions made, with the years each records approved or provisional"
+    )
+    listing.set_defaults(handler=_cmd_editions)
+
     grade = sub.add_parser(
         "grade",
         help="grade series from a CSV file with the Open SDG progress method",
@@ -274,7 +280,28 @@ def _cmd_demo(args) -> int:
     )
     if args.no_run:
         return 0
-    return _cmd_run(args)
+    # The site is built once, after the demo's sign-off: the run leaves it out.
+    build_site, args.no_site = not args.no_site, True
+    if code := _cmd_run(args):
+        return code
+    return _sign_off_demo(home, build_site)
+
+
+def _sign_off_demo(home, build_site: bool) -> int:
+    """Approve the demo's years (sources/demo/signoff.yaml), then rebuild what reads approvals."""
+    from orchestration.demo.signoff import sign_off_demo
+    from orchestration.incremental import full_refresh_reason
+    from orchestration.runner import print_summary, rebuild_after_signoff
+
+    was_current = full_refresh_reason(home) is None
+    for entry in sign_off_demo(home):
+        print(
+            f"Démonstration : {entry['scheme']} {entry['period']} revue puis validée par "
+            f"{entry['who']} ({len(entry['missing'])} fichier(s) attendu(s) manquant(s))."
+        )
+    result = rebuild_after_signoff(build_site=build_site, was_current=was_current)
+    print_summary(result)
+    return 0 if result.success else 1
 
 
 def _cmd_validate(args) -> int:
@@ -343,7 +370,12 @@ def _cmd_submit(args) -> int:
 
 
 def _cmd_publish(args) -> int:
-    from orchestration.editions import EditionError, create_edition, site_database
+    from orchestration.editions import (
+        EditionError,
+        create_edition,
+        describe_approvals,
+        site_database,
+    )
     from orchestration.settings import prepare_environment, site_dir
 
     home = prepare_environment()
@@ -358,10 +390,25 @@ def _cmd_publish(args) -> int:
         f"  révisions depuis {manifest['previous_edition'] or '(aucune)'} : {manifest['revisions']}"
     )
     print(f"  exports : {path / 'exports'}")
+    print("\n".join(describe_approvals(manifest)))
     if args.site:
         from orchestration.evidence_site import build_site
 
         print(f"  site : {build_site(site_database(path), site_dir(home)) / 'index.html'}")
+    return 0
+
+
+def _cmd_editions(args) -> int:
+    from orchestration.editions import describe_approvals, list_editions
+    from orchestration.settings import prepare_environment
+
+    manifests = list_editions(prepare_environment())
+    if not manifests:
+        print("Aucune édition : `sdsf run` fait l'édition courante, `sdsf publish` les autres.")
+    for manifest in manifests:
+        kind = "remplacée à chaque `sdsf run`" if manifest["rolling"] else "figée"
+        print(f"Édition {manifest['edition']} ({kind}), construite le {manifest['built_at']}")
+        print("\n".join(describe_approvals(manifest)))
     return 0
 
 

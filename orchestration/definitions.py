@@ -21,6 +21,7 @@ from orchestration.defs.publication.assets import (
 from orchestration.defs.quality.assets import quality_review
 from orchestration.defs.reference.assets import (
     child_population,
+    period_approvals,
     scheme_reference,
     territory_reference,
 )
@@ -36,6 +37,7 @@ defs = dg.Definitions(
         scheme_reference,
         territory_reference,
         child_population,
+        period_approvals,
         partner_submissions,
         submission_calendar,
         quality_review,

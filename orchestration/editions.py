@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.approvals import APPROVED
 from orchestration.publication import EVIDENCE_STORAGE_VERSION, PUBLISHED_MARTS
 from orchestration.secrecy import SECRET_NOTE, secret_threshold
 from orchestration.settings import deployment, publication_dir, sdsf_home
@@ -140,6 +141,7 @@ def create_edition(
             },
             "schemes": scheme_files(staging / "marts" / "dim_schemes.parquet", schemes_dir),
             "submissions": submissions_used(home),
+            "approvals": approvals_recorded(staging / "marts" / "fct_period_approvals.parquet"),
         }
         _site_database(staging, manifest)
         (staging / MANIFEST).write_text(
@@ -301,6 +303,53 @@ def scheme_files(dim_schemes: Path, schemes_dir: Path | None = None) -> list[dic
         }
         for i in ids
     ]
+
+
+def approvals_recorded(fct_period_approvals: Path) -> dict[str, list[dict]]:
+    """The sign-off of the frozen figures: the years approved (by whom, when, with the expected
+    files missing then) and the years still provisional (not reviewed or only reviewed)."""
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"""select scheme_id, period, approval_state, approved_by, approved_at,
+                missing_files from '{fct_period_approvals}' order by scheme_id, year"""
+        ).fetchall()
+    finally:
+        con.close()
+    approved, provisional = [], []
+    for scheme, period, state, who, at, missing in rows:
+        if state == APPROVED:
+            approved.append(
+                {
+                    "scheme_id": scheme,
+                    "period": period,
+                    "approved_by": who,
+                    "approved_at": at.replace(tzinfo=UTC).isoformat(),
+                    "missing_files": missing.split(", ") if missing else [],
+                }
+            )
+        else:
+            provisional.append({"scheme_id": scheme, "period": period, "state": state})
+    return {"approved": approved, "provisional": provisional}
+
+
+def describe_approvals(manifest: dict) -> list[str]:
+    """What an edition's manifest says of its figures' sign-off, in French (`sdsf publish`,
+    `sdsf editions`); an older manifest without it says so."""
+    recorded = manifest.get("approvals")
+    if recorded is None:
+        return ["  validation : non enregistrée (édition antérieure à la validation des données)"]
+    approved, provisional = recorded["approved"], recorded["provisional"]
+    lines = [f"  années validées : {len(approved)} ; années provisoires : {len(provisional)}"]
+    for item in approved:
+        when = datetime.fromisoformat(item["approved_at"]).strftime("%d/%m/%Y")
+        missing = len(item["missing_files"])
+        gap = f", {missing} fichier(s) attendu(s) manquant(s)" if missing else ""
+        lines.append(
+            f"    {item['scheme_id']} {item['period']} : validée par {item['approved_by']} "
+            f"le {when}{gap}"
+        )
+    return lines
 
 
 def submissions_used(home: Path) -> list[dict]:

@@ -210,6 +210,18 @@ def _people_measures(tables: dict) -> str:
     return "; ".join(names) + " (feuille dim_measures, colonne counts_people)."
 
 
+def _approved_years(manifest: dict) -> str:
+    """The years the edition records approved (feuille fct_period_approvals for the others)."""
+    approved = (manifest.get("approvals") or {}).get("approved", [])
+    years = "; ".join(
+        f"{a['scheme_id']} {a['period']} (par {a['approved_by']}, le "
+        f"{dt.datetime.fromisoformat(a['approved_at']):%d/%m/%Y})"
+        for a in approved
+    )
+    return (years or "aucune") + " ; les autres chiffres sont provisoires (feuille "
+    "fct_period_approvals)."
+
+
 def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
     secrecy = manifest.get("secrecy", {})
     lines = [
@@ -217,6 +229,7 @@ def _readme(sheet, bold, tables: dict, manifest: dict) -> None:
         ("Construite le (UTC)", manifest["built_at"]),
         ("Édition précédente", manifest.get("previous_edition") or "aucune"),
         ("Valeurs révisées depuis l'édition précédente", manifest.get("revisions", 0)),
+        ("Années validées par le comité", _approved_years(manifest)),
         (),
         ("Secret statistique", ""),
         (

@@ -8,7 +8,8 @@ its table stays what a full refresh would rebuild.
 
 A full refresh (every asset, the references included) is run instead when the warehouse is new,
 or when anything else a model reads may have changed since the last full refresh: the
-deployment's configuration (schemes, partners, measures, population), the vocabulary, the COG
+deployment's configuration (schemes, partners, measures, population), the vocabulary, the
+sign-off steps of the schemes' periods, the COG
 package, the dbt project, sdsf's own code, or the day (calendar statuses follow the as-of date).
 Those are summed up in a fingerprint written after each successful full refresh.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, warehouse_path
+from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, sdsf_home, warehouse_path
 
 FINGERPRINT_FILE = "refresh.fingerprint"
 # The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
@@ -46,6 +47,9 @@ def inputs_fingerprint() -> str:
     for path in sorted({p for p in files if p.is_file()}):
         digest.update(f"{path}:".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    # The sign-off steps (approvals.py), by content: a data directory may be copied or moved.
+    steps = sdsf_home() / "approvals" / "steps.jsonl"
+    digest.update(b"approvals:" + (steps.read_bytes() if steps.is_file() else b""))
     return digest.hexdigest()
 
 

@@ -49,6 +49,9 @@ PUBLISHED_MARTS: dict[str, str] = {
     "fct_quality_warnings": "Avertissements des règles de qualité sur les fichiers acceptés "
     "(variation forte depuis la période précédente, heures au-delà de la capacité, enfants par "
     "place) : fichier, ligne, valeur, valeur précédente, et justification d'un relecteur.",
+    "fct_period_approvals": "Validation des chiffres de chaque année de chaque schéma : "
+    "provisoire, revu ou validé par le comité (qui, quand), et les fichiers attendus qui "
+    "manquaient à la validation.",
     "dim_vocabulary": "Les listes de codes (types de fichier, périodicités, statuts, types de "
     "structure, publics…) et le libellé en français de chaque code.",
 }

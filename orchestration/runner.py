@@ -130,6 +130,46 @@ def run_refresh(
     )
 
 
+def rebuild_after_signoff(*, build_site: bool, was_current: bool) -> RefreshResult:
+    """Rebuild what reads the sign-off steps, nothing else: ``raw.period_approvals``, the models
+    downstream of it (``fct_period_approvals``), the publication, the edition and the site.
+
+    For the demo's sign-off, written just after its full refresh. ``was_current`` says whether
+    the refresh fingerprint was current before the steps were written: only then is it recorded
+    again, so any other change still calls for a full refresh."""
+    home = prepare_environment()
+    from dagster import AssetKey, AssetSelection, DagsterInstance
+
+    from orchestration.defs.reference.assets import APPROVALS_KEY
+    from orchestration.defs.transform.resources import parse_dbt_project
+    from orchestration.incremental import REFRESH_TAG, record_full_refresh
+
+    parse_dbt_project()
+    from orchestration.definitions import defs
+
+    downstream = AssetSelection.assets(AssetKey(APPROVALS_KEY)).downstream()
+    keys = downstream.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph())
+    if not build_site:
+        keys = {k for k in keys if k != AssetKey("evaluation_site")}
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("refresh").execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=sorted(keys, key=lambda k: k.to_user_string()),
+            # dbt builds the selected models and their tests, not the unit tests (SQL unchanged)
+            tags={REFRESH_TAG: "incremental"},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    if result.success and was_current:
+        record_full_refresh(home)
+    failures = [
+        f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
+        for e in result.all_events
+        if e.is_step_failure
+    ]
+    return RefreshResult(result.success, home, result.run_id, failures, 0)
+
+
 def unloaded_submissions(home: Path) -> list[str]:
     """Stored submissions the warehouse has not recorded, oldest first (read-only look)."""
     import duckdb

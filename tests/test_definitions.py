@@ -78,3 +78,21 @@ def test_the_completeness_marts_read_the_calendar_asset(tmp_path, monkeypatch):
     )
     assert graph.get(files).parent_keys >= {dg.AssetKey(["submissions", "submissions"])}
     assert dg.AssetKey(["submissions", "submissions"]) in graph.get(calendar).parent_keys
+
+
+def test_the_approvals_mart_reads_the_approvals_asset_and_feeds_the_publication(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    steps = dg.AssetKey(["approvals", "period_approvals"])
+    assert graph.get(steps).group_name == "reference"
+    staged = graph.get(dg.AssetKey(["staging", "stg_approvals__period_approvals"]))
+    assert staged.parent_keys == {steps}
+    mart = dg.AssetKey(["marts", "fct_period_approvals"])
+    assert (
+        dg.AssetKey(["staging", "stg_approvals__period_approvals"]) in graph.get(mart).parent_keys
+    )
+    assert mart in graph.get(dg.AssetKey("publication_database")).parent_keys

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 
 import duckdb
 import pytest
+import yaml
 
+from orchestration import vocabulary
+from orchestration.demo.signoff import SIGNOFF_FILE
 from orchestration.editions import (
     ROLLING_EDITION,
     EditionError,
     EditionExists,
     create_edition,
+    describe_approvals,
     site_database,
 )
 from orchestration.publication import PUBLISHED_MARTS
@@ -39,6 +44,12 @@ def test_publish_freezes_the_marts_and_refuses_to_overwrite(demo_home):
     again = run_sdsf(demo_home, "publish", "--edition", "cdsf-2018", check=False)
     assert again.returncode == 2
     assert "exists" in again.stderr
+    # the demo approved its sign-off's years: `sdsf publish` and `sdsf editions` say so in French
+    signoff = yaml.safe_load(SIGNOFF_FILE.read_text(encoding="utf-8"))
+    for out in (first.stdout, run_sdsf(demo_home, "editions").stdout):
+        assert "années validées" in out
+        for spec in signoff:
+            assert f"{spec['scheme']} {spec['period']} : validée par {spec['approved_by']}" in out
     assert (edition / "manifest.json").read_bytes() == before
     assert run_sdsf(demo_home, "publish", "--edition", "Bad Name", check=False).returncode == 2
 
@@ -139,3 +150,39 @@ def test_rolling_edition_is_replaced_and_feeds_a_v14_site_database(home):
         ]
     finally:
         con.close()
+
+
+def test_manifest_records_which_years_were_approved_by_whom_and_when(home, tmp_path):
+    """Read from the frozen fct_period_approvals: one more year approved in the publication is
+    one more in the manifest, the others listed provisional with their state."""
+    changed = tmp_path / "publication.duckdb"
+    shutil.copy(home / "publication" / "publication.duckdb", changed)
+    with duckdb.connect(str(changed)) as con:
+        scheme, period = con.execute(
+            "select scheme_id, period from fct_period_approvals where not is_approved "
+            "order by scheme_id, year desc limit 1"
+        ).fetchone()
+        con.execute(
+            "update fct_period_approvals set approval_state = 'approved', is_approved = true, "
+            "approved_by = 'Comité test', approved_at = timestamp '2019-03-04 10:00:00', "
+            "missing_files = 'CAF40 placements 2018', missing_file_count = 1 "
+            "where scheme_id = ? and period = ?",
+            [scheme, period],
+        )
+        years = con.execute(
+            "select scheme_id, period, approval_state, approved_by from fct_period_approvals"
+        ).fetchall()
+    edition = create_edition("e-approvals", home=home, publication_db=changed)
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    approved = {(a["scheme_id"], a["period"]): a for a in manifest["approvals"]["approved"]}
+    provisional = {(p["scheme_id"], p["period"]): p for p in manifest["approvals"]["provisional"]}
+    assert set(approved) == {(s, p) for s, p, state, _ in years if state == "approved"}
+    assert set(provisional) == {(s, p) for s, p, state, _ in years if state != "approved"}
+    assert all(p["state"] in vocabulary.codes("approval_states") for p in provisional.values())
+    item = approved[(scheme, period)]
+    assert item["approved_by"] == "Comité test"
+    assert datetime.fromisoformat(item["approved_at"]).isoformat() == "2019-03-04T10:00:00+00:00"
+    assert item["missing_files"] == ["CAF40 placements 2018"]
+    said = "\n".join(describe_approvals(manifest))
+    assert f"{scheme} {period} : validée par Comité test le 04/03/2019, 1 fichier(s)" in said
+    assert f"années provisoires : {len(provisional)}" in said

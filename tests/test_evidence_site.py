@@ -32,6 +32,7 @@ from tests.conftest import (
 
 TESTS_DIR = Path(__file__).resolve().parent
 SCREENSHOT = TESTS_DIR / "artifacts" / "home.png"
+SIGNOFF_SCREENSHOT = TESTS_DIR / "artifacts" / "scheme-signoff.png"
 LANDES = "landes-2016-2018"
 COVERAGE = "TX_COUV_GLOBAL"
 REVISED_YEAR = 2017
@@ -394,9 +395,9 @@ def test_hidden_cells_read_secret_statistique_and_show_no_value(
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=commune, exact=True))
     expect(row).to_have_count(1)
     cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
-    # rank, name, code, year, value, priority, status
+    # rank, name, code, year, figures (validé / provisoire), value, priority, status
     assert cells[1:3] == [name, commune]
-    assert cells[4] == "secret statistique"
+    assert cells[5] == "secret statistique"
     assert true_value is not None
     digits = 1 if unit == "%" or unit.startswith("pour ") else 0
     assert french(true_value, digits) not in cells
@@ -609,9 +610,10 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
         expect(row).to_have_count(1)
         expect(row).to_contain_text(basis_label)
         expect(row).to_contain_text(percent(progress))
-        # year, basis, progress, expected progress, status, milestones reached, milestones due
+        # year, figures (validé / provisoire), basis, progress, expected progress, status,
+        # milestones reached, milestones due
         cells = [c.strip() for c in row.get_by_role("cell").all_inner_texts()]
-        assert cells[5:7] == [f"{reached} / {expected}", f"{due} / {expected}"], cells
+        assert cells[6:8] == [f"{reached} / {expected}", f"{due} / {expected}"], cells
     assert years[-1][4] == vocabulary.label("progress_statuses", "abandoned")
     page.close()
     assert browser.problems == []
@@ -810,3 +812,63 @@ def test_territories_page_maps_the_gap_to_the_scheme_value(browser: Browser, edi
     page.close()
     assert browser.problems == []
     assert browser.foreign == []
+
+
+@needs_chromium
+def test_scheme_page_marks_unapproved_years_provisional_and_names_the_approvers(
+    browser: Browser, marts
+) -> None:
+    """The demo approves one Landes year (sources/demo/signoff.yaml): the banner lists it with
+    who approved it and when, and every other year as provisional; the year-by-year table
+    marks each year's figures with the mart's label (the vocabulary's)."""
+    from playwright.sync_api import expect
+
+    years = marts.execute(
+        "select cast(year as varchar), is_approved, figures_label, approval_state_label, "
+        "approved_by, strftime(approved_at, '%d/%m/%Y') from fct_period_approvals "
+        "where scheme_id = ? order by year",
+        [LANDES],
+    ).fetchall()
+    approved = [y for y in years if y[1]]
+    provisional = [y for y in years if not y[1]]
+    assert approved and provisional  # the demo's sign-off reached the edition
+    assert {y[2] for y in approved} == {vocabulary.label("approval_states", "approved")}
+    assert {y[2] for y in provisional} == {vocabulary.label("approval_states", "not_reviewed")}
+    shown = {
+        r[0]
+        for r in marts.execute(
+            "select cast(year as varchar) from fct_scheme_progress where scheme_id = ?", [LANDES]
+        ).fetchall()
+    }
+
+    page = browser.open(f"/schemas/{LANDES}")
+    banner = page.locator("[data-validation]")
+    expect(banner).to_be_visible()
+    validated = banner.locator("li[data-figures=approved]")
+    for year, _, label, _, who, day in approved:
+        expect(validated).to_contain_text(label)
+        expect(validated).to_contain_text(f"{year} (par {who} le {day}")
+    pending = banner.locator("li[data-figures=provisional]")
+    expect(pending).to_contain_text(provisional[0][2])
+    for year, *_ in provisional:
+        expect(pending).to_contain_text(year)
+    for year, _, label, *_ in years:
+        if year not in shown:
+            continue
+        row = (
+            page.get_by_role("row")
+            .filter(has=page.get_by_role("cell", name=year, exact=True))
+            .filter(has=page.get_by_role("cell", name=label, exact=True))
+        )
+        expect(row.first).to_be_visible()
+    SIGNOFF_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SIGNOFF_SCREENSHOT), full_page=True)
+
+    method = browser.open("/methode")
+    expect(method.get_by_role("heading", name="Validation des chiffres")).to_be_visible()
+    text = method.inner_text("article")
+    for code in vocabulary.codes("approval_states"):
+        assert f"« {vocabulary.label('approval_states', code)} »" in text
+    page.close()
+    method.close()
+    assert browser.problems == []

@@ -62,7 +62,7 @@ def departement_specs(folder: Path = DEMO_DIR) -> list[dict]:
     return [
         yaml.safe_load(p.read_text(encoding="utf-8"))
         for p in sorted(folder.glob("*.yaml"))
-        if p.name not in ("dialects.yaml", "action_reports.yaml")
+        if p.name not in ("dialects.yaml", "action_reports.yaml", "signoff.yaml")
     ]
 
 

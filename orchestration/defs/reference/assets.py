@@ -1,4 +1,5 @@
-"""Reference assets: the schemes as data, the INSEE geography and children's population.
+"""Reference assets: the schemes as data, the INSEE geography, children's population and the
+sign-off steps of the schemes' periods.
 
 Each raw table is its own asset, keyed [source, table] as the dbt sources name them, so the
 graph shows which model reads which table.
@@ -7,8 +8,8 @@ graph shows which model reads which table.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration import approvals, territories, vocabulary
 from orchestration import schemes as scheme_defs
-from orchestration import territories, vocabulary
 from orchestration.settings import deployment, sdsf_home
 from orchestration.warehouse import replace_tables
 
@@ -16,6 +17,7 @@ from orchestration.warehouse import replace_tables
 FORMER_POPULATION_FILE = "reference/population_enfants.csv"
 SCHEME_TABLES = tuple(scheme_defs.TABLE_COLUMNS)
 VOCABULARY_KEY = ["reference", "vocabulary"]
+APPROVALS_KEY = ["approvals", "period_approvals"]
 COG_TABLES = ("communes", "epci", "epci_members", "departements")
 _COMMON = {"owners": ["team:data-engineering"], "tags": {"layer": "raw"}}
 
@@ -124,3 +126,22 @@ def child_population(warehouse: DuckDBResource):
             origin = "demo estimate (total population x national age-band shares)"
         counts = replace_tables(con, {"child_population": frame})
     return dg.MaterializeResult(metadata={"origin": origin, "rows": counts["child_population"]})
+
+
+@dg.asset(
+    key=APPROVALS_KEY,
+    group_name="reference",
+    kinds={"json", "duckdb"},
+    **_COMMON,
+)
+def period_approvals(warehouse: DuckDBResource):
+    """Every sign-off step ever written (`sdsf review|approve|unlock`), from
+    $SDSF_HOME/approvals/steps.jsonl, as `raw.period_approvals`."""
+    frame = approvals.steps_table(sdsf_home())
+    with warehouse.get_connection() as con:
+        counts = replace_tables(
+            con,
+            {"period_approvals": frame},
+            column_types={"period_approvals": approvals.TABLE_COLUMNS},
+        )
+    return dg.MaterializeResult(metadata={"steps": counts["period_approvals"]})

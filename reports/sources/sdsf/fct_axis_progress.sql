@@ -1,12 +1,16 @@
+-- `figures_label` (fct_period_approvals): « validé » or « provisoire » beside the year's figures.
 -- Progress with French percentages (0.42 -> « 42 % »).
 -- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
 -- an empty table yields one row of nulls instead, which every page query filters out.
 with q as (
     select
-        *,
-        coalesce(fr_percent(progress), '–') as progress_fr,
-        coalesce(fr_percent(expected_progress), '–') as expected_progress_fr
-    from fct_axis_progress
+        p.*,
+        coalesce(fr_percent(p.progress), '–') as progress_fr,
+        coalesce(fr_percent(p.expected_progress), '–') as expected_progress_fr,
+        a.figures_label,
+        a.is_approved
+    from fct_axis_progress as p
+    left join fct_period_approvals as a using (scheme_id, year)
 )
 
 select * from q

@@ -1,3 +1,4 @@
+-- `figures_label` (fct_period_approvals): « validé » or « provisoire » beside the year's figures.
 -- Yearly values (quarterly rows are in fct_indicator_values_quarterly) with French texts, written
 -- by the macros of site.duckdb (orchestration/editions.py). `is_area` marks the scheme's whole
 -- area (the département, or the charte's perimeter).
@@ -21,9 +22,12 @@ with q as (
             case when v.secret_baseline then v.secrecy_note else '–' end
         ) as baseline_fr,
         coalesce(fr_percent(v.progress), '–') as progress_fr,
-        coalesce(fr_percent(v.expected_progress), '–') as expected_progress_fr
+        coalesce(fr_percent(v.expected_progress), '–') as expected_progress_fr,
+        a.figures_label,
+        a.is_approved
     from fct_indicator_values as v
     left join dim_indicators as i using (scheme_id, indicator_code)
+    left join fct_period_approvals as a using (scheme_id, year)
     where v.period_type = 'year'
 )
 

@@ -1,3 +1,4 @@
+-- `figures_label` (fct_period_approvals): « validé » or « provisoire » beside the year's figures.
 -- Quarterly values (EAJE occupation and billing rates) for the scheme's whole area.
 -- A hidden figure reads its secrecy_note (the vocabulary's label of the status `secret`).
 -- Evidence writes an unreadable Parquet file for a query with no rows and the build then fails:
@@ -8,9 +9,11 @@ with q as (
         coalesce(
             fr_number(v.value, i.unit),
             case when v.secret_value then v.secrecy_note else '–' end
-        ) as value_fr
+        ) as value_fr,
+        a.figures_label
     from fct_indicator_values as v
     left join dim_indicators as i using (scheme_id, indicator_code)
+    left join fct_period_approvals as a using (scheme_id, year)
     where v.period_type = 'quarter' and v.territory_level in ('departement', 'perimetre')
 )
 
