@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, warehouse_path
+from orchestration.settings import REPO_ROOT, SOURCES_DIR, deployment, sdsf_home, warehouse_path
 
 FINGERPRINT_FILE = "refresh.fingerprint"
 # The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
@@ -40,6 +40,7 @@ def inputs_fingerprint() -> str:
 
     digest = hashlib.sha256(f"as_of:{as_of_date().isoformat()};".encode())
     files = [*_files_under(deployment().root), SOURCES_DIR / "vocabulary.yaml"]
+    files.append(sdsf_home() / "approvals" / "steps.jsonl")  # a sign-off step: holds, approvals
     for folder in _CODE_DIRS:
         files += _files_under(REPO_ROOT / folder)
     files += [REPO_ROOT / f for f in (*_CODE_FILES, _COG_PACKAGE)]
