@@ -6,6 +6,9 @@ A period's state is the last step written for it: ``review`` -> ``reviewed``, ``
 French labels are the ``approval_states`` of sources/vocabulary.yaml; periods are the calendar's
 (orchestration/calendar.py). Appends are serialised by an exclusive lock and fsynced, and every
 step is also written to the audit trail.
+
+An approval locks the period at intake: :func:`holds_of` says which files it holds (received
+after it); orchestration/intake/holds.py applies it to receipts and to ``raw.submission_holds``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -150,3 +154,55 @@ def record_step(
             os.fsync(handle.fileno())
     audit.record(home, _STEP_EVENT[step], actor, subject=f"{scheme} {parsed.code}", **entry)
     return entry
+
+
+# --------------------------------------------------------------------------- the lock at intake
+# The submission status (``submission_statuses``) of a valid file kept while a period it reports
+# is approved: its rows are in raw, no model counts them until the period is unlocked.
+HELD = "en_attente"
+assert HELD in vocabulary.codes("submission_statuses")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a file is held: the approved scheme period it reports and when it was approved."""
+
+    scheme: str
+    period: str
+    approved_at: str
+
+
+def holds_of(
+    steps: Mapping[tuple[str, str], dict],
+    *,
+    partner: str,
+    periods: Iterable[str],
+    received_at: str | datetime,
+    partner_schemes: Mapping[str, Iterable[str]],
+) -> list[Hold]:
+    """The one rule of the lock: a file is held for each scheme its partner sends to
+    (``partner_schemes``) whose period overlapping one of the file's ``periods`` is approved
+    now (``steps`` as :func:`states` gives them) and was approved before the file came.
+
+    An unlock ends the hold (the state is no longer approved); after a new approval, only the
+    files received after it are held. A partner sending to several schemes sends them the same
+    rows: a file held for one scheme is held for all (its submission is left out everywhere).
+    """
+    received = _utc(received_at)
+    parsed = [p for p in (parse_period(code) for code in periods) if p is not None]
+    out = []
+    for scheme in sorted(set(partner_schemes.get(partner, ()))):
+        for (step_scheme, period), step in sorted(steps.items()):
+            if step_scheme != scheme or step["state"] != APPROVED:
+                continue
+            approved = parse_period(period)
+            if approved is None or _utc(step["at"]) >= received:
+                continue
+            if any(p.start <= approved.end and p.end >= approved.start for p in parsed):
+                out.append(Hold(scheme, approved.code, step["at"]))
+    return out
+
+
+def _utc(value: str | datetime) -> datetime:
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

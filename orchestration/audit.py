@@ -158,6 +158,7 @@ def record_receipt(home: Path, sub, receipt, actor: Actor) -> dict:
         errors=receipt.error_count,
         warnings=len(receipt.warnings) + receipt.warnings_not_listed,
         periods=list(receipt.periods),
+        **({"holds": receipt.holds} if getattr(receipt, "holds", None) else {}),
     )
 
 

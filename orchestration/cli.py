@@ -502,7 +502,39 @@ def _cmd_status(args) -> int:
             for r in late
         ],
     )
+    _print_held_files(home)
     return 1 if late else 0
+
+
+def _print_held_files(home) -> None:
+    """Files kept for an approved period (the lock at intake), from the store."""
+    from orchestration import approvals, vocabulary
+    from orchestration.intake.store import SubmissionStore
+
+    held = [
+        m
+        for m in (s.manifest() for s in SubmissionStore(home).all())
+        if m.get("status") == approvals.HELD
+    ]
+    print()
+    print(f"Files held — {vocabulary.label('submission_statuses', approvals.HELD)}: {len(held)}")
+    _print_table(
+        ("partner", "kind", "file", "received", "periods", "approved period"),
+        [
+            (
+                m["partner"],
+                m["kind"] or "-",
+                m["file_name"],
+                m["received_at"][:16],
+                ", ".join(m.get("periods") or []),
+                ", ".join(
+                    f"{h['scheme']} {h['period']}"
+                    for h in (m.get("receipt") or {}).get("holds", [])
+                ),
+            )
+            for m in held
+        ],
+    )
 
 
 def _cmd_reminders(args) -> int:

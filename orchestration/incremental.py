@@ -41,6 +41,7 @@ def inputs_fingerprint() -> str:
 
     digest = hashlib.sha256(f"as_of:{as_of_date().isoformat()};".encode())
     files = [*_files_under(deployment().root), SOURCES_DIR / "vocabulary.yaml"]
+    files.append(sdsf_home() / "approvals" / "steps.jsonl")  # a sign-off step: holds, approvals
     for folder in _CODE_DIRS:
         files += _files_under(REPO_ROOT / folder)
     files += [REPO_ROOT / f for f in (*_CODE_FILES, _COG_PACKAGE)]

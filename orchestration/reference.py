@@ -134,3 +134,17 @@ def known_structures(partner: str | None) -> frozenset[str] | None:
     finally:
         con.close()
     return frozenset(r[0] for r in rows)
+
+
+def partner_schemes() -> dict[str, set[str]]:
+    """Partner code -> the schemes it sends files to: those of the départements it covers (as
+    the sign-off's missing files and the registry's checks count them)."""
+    from orchestration import schemes as scheme_defs
+
+    by_departement: dict[str, set[str]] = {}
+    for scheme in scheme_defs.load_schemes():
+        by_departement.setdefault(scheme.departement, set()).add(scheme.id)
+    return {
+        code: set().union(*(by_departement.get(d, set()) for d in partner.departements))
+        for code, partner in scheme_defs.load_partners().items()
+    }

@@ -207,6 +207,8 @@ def print_summary(result: RefreshResult) -> None:
         f"  receipts       : {home / 'receipts'} "
         f"({status[True]} accepted, {status[False]} rejected)"
     )
+    if held := _held_count(home):  # the lock at intake (orchestration/intake/holds.py)
+        print(f"  held files     : {held} (approved period: waiting for `sdsf unlock`)")
     print(f"  publication    : {publication_dir(home) / 'publication.duckdb'}")
     site = site_dir(home) / "index.html"
     print(f"  site           : {site if site.exists() else '(not built)'}")
@@ -214,3 +216,10 @@ def print_summary(result: RefreshResult) -> None:
         print("  Dagster run    : none (no new file, nothing else changed)")
     else:
         print(f"  Dagster run    : {result.run_id} (see `make dev` for the UI)")
+
+
+def _held_count(home: Path) -> int:
+    from orchestration.approvals import HELD
+
+    manifests = (home / "store" / "manifests").glob("*.json")
+    return sum(json.loads(p.read_text(encoding="utf-8")).get("status") == HELD for p in manifests)

@@ -25,7 +25,7 @@ def test_definitions_load_with_every_asset_described_and_grouped(tmp_path, monke
     groups = {graph.get(key).group_name for key in keys}
     assert groups == {
         "reference", "intake", "calendar", "staging", "intermediate", "marts", "publication",
-        "quality",
+        "quality", "locks",
     }  # fmt: skip
     assert defs.resolve_job_def("refresh") is not None
     assert defs.resolve_job_def("refresh_models") is not None

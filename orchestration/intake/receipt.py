@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orchestration import vocabulary
+from orchestration.approvals import HELD
 
 # A receipt lists at most this many errors (and as many warnings); the rest are summarised, so a
 # million-row file full of mistakes still gives a readable answer.
@@ -61,6 +62,9 @@ class Receipt:
     # Errors found but not kept (a file wrong on every row): counted, never listed.
     errors_not_listed: int = 0
     warnings_not_listed: int = 0
+    # The approved scheme periods that hold this accepted file (approvals.holds_of), as
+    # {scheme, period, approved_at}: its rows are kept but count only after an unlock.
+    holds: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def error_count(self) -> int:
@@ -69,6 +73,14 @@ class Receipt:
     @property
     def accepted(self) -> bool:
         return not self.errors and not self.errors_not_listed
+
+    @property
+    def verdict(self) -> str:
+        """The file's code of ``submission_statuses``: accepted, held (accepted, waiting for an
+        unlock) or rejected."""
+        if not self.accepted:
+            return "rejetee"
+        return HELD if self.holds else "acceptee"
 
     def to_dict(self) -> dict[str, Any]:
         """The receipt as documented: accepted, kind, rows, errors, warnings."""
@@ -83,6 +95,7 @@ class Receipt:
                 i.to_dict()
                 for i in _capped(self.warnings, "avertissements", self.warnings_not_listed)
             ],
+            **({"holds": self.holds} if self.holds else {}),
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -93,7 +106,7 @@ class Receipt:
             for k, v in asdict(self).items()
             if k in {"file_name", "partner", "submission_id", "received_at", "sha256", "periods"}
         }
-        record["submission"]["status"] = self.status or ("acceptee" if self.accepted else "rejetee")
+        record["submission"]["status"] = self.status or self.verdict
         return record
 
     def to_json(self, *, full: bool = False) -> str:
@@ -120,6 +133,12 @@ class Receipt:
                 f"Résultat : REFUSÉ — {self.rows} ligne(s) lue(s), {self.error_count} erreur(s). "
                 "Aucune donnée de ce fichier n'a été chargée : corrigez les erreurs ci-dessous "
                 "et renvoyez le fichier complet."
+            )
+        for hold in self.holds:
+            lines.append(
+                "En attente — période validée : fichier conservé, en attente de déverrouillage "
+                f"(schéma « {hold['scheme']} », période {hold['period']}). Ses données ne "
+                "compteront qu'après le déverrouillage de la période : inutile de le renvoyer."
             )
         for title, issues, unlisted in (
             ("Erreurs", self.errors, self.errors_not_listed),

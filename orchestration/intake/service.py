@@ -20,6 +20,7 @@ from models.common import columns_of, normalise_header
 from orchestration import audit, vocabulary
 from orchestration.calendar import Period, parse_period
 from orchestration.intake.action_reports import action_references_from_warehouse
+from orchestration.intake.holds import Lock, mark_receipt
 from orchestration.intake.justifications import keep_on_receipt
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
 from orchestration.intake.quality import apply_rules, load_rules
@@ -169,7 +170,8 @@ def receive_file(
     The file is stored first, whatever it holds. The receipt checks it against ``reference``
     and the registry's ``rules``, by default read from the repository's sources (schemes,
     registry, geography) and, when the warehouse can be read, the structures the partner
-    declared; the run that loads it validates it again against the warehouse.
+    declared; the run that loads it validates it again against the warehouse. An accepted file
+    reporting a period approved before it came is held (intake/holds.py): its receipt says so.
     """
     from orchestration.reference import partner_kinds, reference_for_validation
 
@@ -182,6 +184,7 @@ def receive_file(
     if reference is None:
         reference = reference_for_validation(partner=partner)
     receipt, _ = validate_submission(sub, reference, partner_kinds() if rules is None else rules)
+    mark_receipt(Lock(home), sub, receipt)
     store.record_receipt(sub, receipt, actor)
     return Received(sub, receipt, created)
 
@@ -255,6 +258,7 @@ def process_submissions(
     rules = partner_rules(con)
     quality_rules = load_rules()
     actor = audit.local_actor("pipeline")
+    lock = Lock(home)
     outcomes = []
     for sub in todo:
         if sub.kind == "attendance":
@@ -277,6 +281,7 @@ def process_submissions(
                 receipt=receipt,
             )
             frame = frame if receipt.accepted else None  # a blocking rule refused it
+        mark_receipt(lock, sub, receipt)
         receipt_path = store.record_receipt(sub, receipt, actor)
         keep_on_receipt(home, sub)
         loaded = load_submission(con, sub, receipt, frame, replace=sub.submission_id in reprocess)

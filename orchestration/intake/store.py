@@ -140,7 +140,7 @@ class SubmissionStore:
         receipt.sha256 = sub.sha256
         receipt.file_name = sub.file_name
         manifest = sub.manifest()
-        manifest["status"] = "acceptee" if receipt.accepted else "rejetee"
+        manifest["status"] = receipt.verdict
         manifest["receipt"] = receipt.to_record()
         manifest["periods"] = receipt.periods
         receipt.status = manifest["status"]

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from models import KINDS
-from orchestration import vocabulary
+from orchestration import approvals, vocabulary
 from orchestration.calendar import parse_period
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
 from orchestration.intake.service import process_submissions, submissions_in_periods
@@ -117,6 +117,7 @@ def partner_submissions(
             "already_loaded": len(keys) - len(outcomes),
             "reprocessed": len(reprocess),
             "accepted": status["acceptee"],
+            "held": status[approvals.HELD],
             "rejected": status["rejetee"],
             "receipts": dg.MetadataValue.md(receipts),
             "receipts_dir": str(home / "receipts"),
@@ -135,4 +136,4 @@ def partner_submissions(
 
 def _status(outcome) -> str:
     """The submission status code (sources/vocabulary.yaml) of a judged file."""
-    return "acceptee" if outcome.receipt.accepted else "rejetee"
+    return outcome.receipt.verdict

@@ -1,0 +1,1 @@
+"""Dagster definitions: the lock at intake (held files)."""
