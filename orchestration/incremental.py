@@ -41,14 +41,14 @@ def inputs_fingerprint() -> str:
 
     digest = hashlib.sha256(f"as_of:{as_of_date().isoformat()};".encode())
     files = [*_files_under(deployment().root), SOURCES_DIR / "vocabulary.yaml"]
-    files.append(sdsf_home() / "approvals" / "steps.jsonl")  # a sign-off step: holds, approvals
     for folder in _CODE_DIRS:
         files += _files_under(REPO_ROOT / folder)
     files += [REPO_ROOT / f for f in (*_CODE_FILES, _COG_PACKAGE)]
     for path in sorted({p for p in files if p.is_file()}):
         digest.update(f"{path}:".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    # The sign-off steps (approvals.py), by content: a data directory may be copied or moved.
+    # The sign-off steps (approvals.py: the holds of files, fct_period_approvals), by content:
+    # a data directory may be copied or moved.
     steps = sdsf_home() / "approvals" / "steps.jsonl"
     digest.update(b"approvals:" + (steps.read_bytes() if steps.is_file() else b""))
     return digest.hexdigest()

@@ -5,7 +5,8 @@ names a check (a code of ``quality_checks`` in sources/vocabulary.yaml), the mea
 (measures.yaml gives its file and column), its thresholds, a French message and whether it is
 blocking. A rule gives warnings in the receipt; a blocking rule gives errors, which refuse the
 file. Checks compare a file's rows with the latest accepted revision of what the same partner
-sent before (``_LATEST_ROWS``), so a file corrected later is judged against the corrected one.
+sent before (``_LATEST_ROWS``), so a file corrected later is judged against the corrected one;
+a file the lock at intake holds (orchestration/intake/holds.py) is left out, as dbt does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import vocabulary
+from orchestration.intake.holds import HOLDS_TABLE, ensure_holds_table
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.settings import deployment
 
@@ -57,7 +59,7 @@ _PLACEHOLDERS = {
 # judged left out.
 _LATEST_ROWS = """
     select * from raw.{kind}
-    where partner_code = ? and submission_id <> ?
+    where partner_code = ? and submission_id <> ? and submission_id not in (select * from _held)
     qualify dense_rank() over (
         partition by partner_code, period order by received_at desc, submission_id desc
     ) = 1
@@ -189,6 +191,9 @@ def apply_rules(
         return
     found: list[Issue] = []
     con.register("_quality_rows", frame)
+    # Files the lock at intake holds count for nothing, here as in dbt's latest_revision.
+    ensure_holds_table(con)
+    con.execute(f"create or replace temp view _held as select submission_id from {HOLDS_TABLE}")
     try:
         for rule in mine:
             for issue in _CHECKERS[rule.check](con, rule, kind, partner, submission_id):
@@ -365,7 +370,7 @@ def _outlier(con, rule: Rule, kind, partner, submission_id):
         f"""
         with history as (
             select structure_type, period_year, ln(1 + {col}) as v from raw.{kind}
-            where submission_id <> ?
+            where submission_id <> ? and submission_id not in (select * from _held)
             qualify dense_rank() over (
                 partition by partner_code, period order by received_at desc, submission_id desc
             ) = 1 and not (partner_code = ? and period in (select period from _quality_rows))
