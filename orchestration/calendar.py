@@ -244,14 +244,18 @@ class File:
 
     @classmethod
     def from_manifest(cls, manifest: Mapping) -> File:
-        """A file from a store manifest (``received_at`` ISO text, ``status`` a receipt code)."""
+        """A file from a store manifest (``received_at`` ISO text, ``status`` a receipt code);
+        a file held by an approved period (approvals.HELD) was sent and valid: it counts, as in
+        raw.submissions, where its status stays accepted."""
+        from orchestration.approvals import HELD  # approvals reads periods from this module
+
         received = datetime.fromisoformat(str(manifest["received_at"]))
         if received.tzinfo is not None:  # the warehouse keeps UTC without a zone
             received = received.astimezone(UTC).replace(tzinfo=None)
         return cls(
             str(manifest["submission_id"]),
             received,
-            manifest.get("status") == "acceptee",
+            manifest.get("status") in ("acceptee", HELD),
             tuple(manifest.get("periods") or ()),
         )
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from orchestration.defs.transform.resources import _parse_inputs, parse_dbt_project
 
 
-def test_parse_inputs_follow_the_warehouse_name_dbt_gives_the_database(monkeypatch, tmp_path):
+def test_parse_inputs_follow_what_the_profile_reads(monkeypatch, tmp_path):
     monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "a" / "warehouse.duckdb"))
-    same_name = _parse_inputs()
+    first = _parse_inputs()
+    assert _parse_inputs() == first
+    # Another warehouse is another profile: dbt would not parse partially from this parse.
     monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "b" / "warehouse.duckdb"))
-    assert _parse_inputs() == same_name, "another folder, the same database name"
-    monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "other.duckdb"))
-    assert _parse_inputs() != same_name
+    assert _parse_inputs() != first
+    monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "a" / "warehouse.duckdb"))
+    monkeypatch.setenv("SDSF_DBT_THREADS", "1")
+    assert _parse_inputs() != first
 
 
 def test_a_second_parse_with_nothing_changed_keeps_the_manifest(monkeypatch, tmp_path):

@@ -53,11 +53,8 @@ def _init(tmp_path: Path, name: str = "config") -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
-    """A starter folder with a population file, one partner's files submitted, then `sdsf run`."""
-    tmp = tmp_path_factory.mktemp("deployment")
-    sources, home = _init(tmp), tmp / "home"
+def write_population(sources: Path) -> None:
+    """Mende's children under 3 for the starter scheme's years, in the deployment's file."""
     (sources / "population_enfants.csv").write_text(
         "code_commune;annee;tranche_age;enfants\n"
         + "".join(
@@ -65,6 +62,14 @@ def deployed(tmp_path_factory):
         ),
         encoding="utf-8",
     )
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """A starter folder with a population file, one partner's files submitted, then `sdsf run`."""
+    tmp = tmp_path_factory.mktemp("deployment")
+    sources, home = _init(tmp), tmp / "home"
+    write_population(sources)
     for kind, text in (("placements", PLACEMENTS), ("beneficiaries", BENEFICIARIES)):
         path = tmp / f"{kind}.csv"
         path.write_text(text, encoding="utf-8")

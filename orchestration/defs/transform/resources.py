@@ -69,11 +69,13 @@ def parse_dbt_project() -> Path:
 
 def _parse_inputs() -> str:
     """A digest of what the manifest is parsed from: the dbt project's files (models, macros,
-    tests, packages, dbt_project.yml, profiles.yml), dbt's version, and the warehouse file's
-    name (dbt-duckdb names the database after it)."""
+    tests, packages, dbt_project.yml, profiles.yml), dbt's version, and the variables the
+    profile reads. The last matter beyond the manifest: the build that follows parses only what
+    changed (partial parsing, from the file `dbt parse` left) if the profile is the same, and
+    parses everything again otherwise."""
     digest = hashlib.sha256(f"dbt-core {version('dbt-core')};".encode())
-    warehouse = os.environ.get("SDSF_WAREHOUSE", "")
-    digest.update(f"database {Path(warehouse).stem};".encode())
+    for name in ("SDSF_WAREHOUSE", "SDSF_DBT_THREADS", "SDSF_DUCKDB_THREADS"):
+        digest.update(f"{name}={os.environ.get(name, '')};".encode())
     skipped = {"target", "logs"}
     for root, dirs, names in os.walk(DBT_PROJECT_DIR):
         dirs[:] = sorted(d for d in dirs if not (Path(root) == DBT_PROJECT_DIR and d in skipped))
