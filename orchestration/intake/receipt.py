@@ -134,12 +134,7 @@ class Receipt:
                 "Aucune donnée de ce fichier n'a été chargée : corrigez les erreurs ci-dessous "
                 "et renvoyez le fichier complet."
             )
-        for hold in self.holds:
-            lines.append(
-                "En attente — période validée : fichier conservé, en attente de déverrouillage "
-                f"(schéma « {hold['scheme']} », période {hold['period']}). Ses données ne "
-                "compteront qu'après le déverrouillage de la période : inutile de le renvoyer."
-            )
+        lines += [hold_message(hold) for hold in self.holds]
         for title, issues, unlisted in (
             ("Erreurs", self.errors, self.errors_not_listed),
             ("Avertissements", self.warnings, self.warnings_not_listed),
@@ -173,3 +168,12 @@ def _capped(issues: list[Issue], noun: str, unlisted: int = 0) -> list[Issue]:
         *issues[:MAX_LISTED_ISSUES],
         Issue(rule="more_issues", message=f"… et {rest} autres {noun} non détaillées."),
     ]
+
+
+def hold_message(hold: dict[str, str]) -> str:
+    """The French sentence of a receipt (text, portal page) for one approved period holding it."""
+    return (
+        "En attente — période validée : fichier conservé, en attente de déverrouillage "
+        f"(schéma « {hold['scheme']} », période {hold['period']}). Ses données ne "
+        "compteront qu'après le déverrouillage de la période : inutile de le renvoyer."
+    )

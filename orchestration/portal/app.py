@@ -33,6 +33,7 @@ from starlette.templating import Jinja2Templates
 from models import KINDS
 from orchestration import audit, calendar, vocabulary
 from orchestration import schemes as scheme_defs
+from orchestration.intake import receipt as receipt_texts
 from orchestration.intake.store import SubmissionStore
 from orchestration.intake.templates import TEMPLATES_DIR
 from orchestration.portal.accounts import Account, AccountStore, portal_dir
@@ -75,7 +76,9 @@ def create_app(home: Path | None = None, *, max_bytes: int | None = None) -> Sta
     env.filters["date_fr"] = _date_fr
     env.filters["mo"] = lambda n: f"{n / 1e6:.1f}".replace(".", ",")
     # Every code a page shows is labelled from sources/vocabulary.yaml.
-    env.globals.update(label=vocabulary.label, labels=vocabulary.labels)
+    env.globals.update(
+        label=vocabulary.label, labels=vocabulary.labels, hold_message=receipt_texts.hold_message
+    )
     state = _Portal(home, max_bytes, Jinja2Templates(env=env))
     action_form = ActionFormPages(state)
     sign_off = SignOffPages(state)
