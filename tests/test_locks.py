@@ -37,10 +37,16 @@ CORRECTED_PLACEMENTS = PLACEMENTS.replace(";24;30", ";30;33")
 CORRECTED_BENEFICIARIES = BENEFICIARIES.replace(";42", ";57")
 WAITING = "période validée : fichier conservé, en attente de déverrouillage"
 # What the figures are made of: the published marts but those about the files' arrival (days
-# received, warnings on each file), which a new file changes even while it is held.
+# received, warnings on each file), which a new file changes even while it is held, and the
+# sign-off itself (fct_period_approvals), which the approval changes.
 FIGURES = sorted(
     set(PUBLISHED_MARTS)
-    - {"fct_submission_completeness", "fct_submission_timeliness", "fct_quality_warnings"}
+    - {
+        "fct_submission_completeness",
+        "fct_submission_timeliness",
+        "fct_quality_warnings",
+        "fct_period_approvals",
+    }
 )
 
 
