@@ -136,6 +136,7 @@ def spec_for(dep: str, index: int, years: int) -> dict:
         {"type": "RPE", "where": "uncovered_epci", "year": START + 1, "count": 2},
         {"type": "LAEP", "where": "uncovered_epci", "year": START + 1, "count": 1},
     ]
+    childcare.pop("anomalies", None)  # the demo's planted figures name the Landes' structures
     spec["childcare"] = childcare
     spec["beneficiaries"] = {
         _partner(k, dep): [

@@ -29,6 +29,8 @@ FINGERPRINT_FILE = "refresh.fingerprint"
 # The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
 # models' SQL on fixed inputs, not the data, and the SQL has not changed since the full refresh).
 REFRESH_TAG = "sdsf/refresh"
+# The lock at intake's table of held files (orchestration/defs/locks).
+HOLDS_KEY = dg.AssetKey(["locks", "submission_holds"])
 # What a model may read besides partner files; a change there needs a full refresh.
 _CODE_DIRS = ("orchestration", "models", "dbt_project/models", "dbt_project/macros")
 _CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
@@ -97,12 +99,33 @@ def incremental_selection(asset_graph, kinds: Iterable[str | None]) -> set[dg.As
     """The intake assets (one multi-asset, taken whole) and everything downstream of the raw
     tables that files of ``kinds`` write: the models, checks and publication to rebuild. The
     quality review is in too (intake writes the files' quality warnings, and justifications
-    may have come since), each multi-asset taken whole, as Dagster cannot run part of one."""
-    changed = dg.AssetSelection.assets(*changed_sources(kinds)) | dg.AssetSelection.groups(
-        "quality"
+    may have come since), each multi-asset taken whole, as Dagster cannot run part of one.
+
+    The holds of the lock at intake are recomputed (they read the receipts), but what reads
+    them is rebuilt only for the kinds of the new files: without a sign-off step, which calls
+    for a full refresh, only a new file can be newly held, and its kind's models are rebuilt."""
+    receipts = dg.AssetKey(["submissions", "submissions"])
+    kinds_changed = dg.AssetSelection.assets(
+        *(k for k in changed_sources(kinds) if k != receipts)
+    ) | dg.AssetSelection.groups("quality")
+    selection = (
+        dg.AssetSelection.groups("intake")
+        | kinds_changed.downstream()
+        | dg.AssetSelection.assets(*_downstream_not_through(asset_graph, receipts, HOLDS_KEY))
+        | dg.AssetSelection.assets(HOLDS_KEY).downstream(depth=1)
     )
-    selection = dg.AssetSelection.groups("intake") | changed.downstream()
     return set(selection.required_multi_asset_neighbors().resolve(asset_graph))
+
+
+def _downstream_not_through(asset_graph, start: dg.AssetKey, avoid: dg.AssetKey):
+    """``start`` and every asset downstream of it by a path that does not pass ``avoid``."""
+    seen, todo = {start}, [start]
+    while todo:
+        for child in asset_graph.get(todo.pop()).child_keys:
+            if child != avoid and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
 
 
 def _has_intake(path: Path) -> bool:

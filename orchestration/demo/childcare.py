@@ -114,8 +114,8 @@ class Childcare:
             places = s.places if s.type == "MICRO_CRECHE" else round(s.places * growth)
             days = sum(rng.randint(*_DAYS_A_MONTH) for _ in period.months)
             theoretical = places * _HOURS_A_DAY * days
+            theoretical *= self.anomalies.hours_times(s.code, period.code)
             attended = theoretical * rng.uniform(0.62, 0.82)
-            attended *= self.anomalies.hours_times(s.code, period.code)
             billed = attended * rng.uniform(1.02, 1.14)
             rows.append(
                 [dialect.period(period.code), s.code, dialect.number(theoretical)]
@@ -128,8 +128,10 @@ class _Anomalies:
     """The planted figures of a spec's ``anomalies``, applied after the random draws so that
     every other figure of the demo stays the same: ``places_times`` (a structure's places, and
     so its children, typed that many times too high in ``year``), ``enrolled_per_place``
-    (children enrolled per place in ``year``) and ``hours_times`` (hours attended in ``period``,
-    times its usual figure). ``rule`` names the quality rule each one is meant to fire."""
+    (children enrolled per place in ``year``) and ``hours_times`` (every hour of ``period``,
+    theoretical, attended and billed, times its usual figure: the file stays consistent in
+    itself, only the structure's places show it cannot be). ``rule`` names the quality rule
+    each one is meant to fire."""
 
     def __init__(self, specs: list[dict], structures: set[str]):
         unknown = sorted({a["structure"] for a in specs} - structures)

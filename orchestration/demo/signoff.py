@@ -10,7 +10,7 @@ import yaml
 
 from orchestration import approvals, audit
 from orchestration.demo import DEMO_DIR
-from orchestration.signoff_commands import _warehouse_facts
+from orchestration.signoff_commands import warehouse_facts
 
 SIGNOFF_FILE = DEMO_DIR / "signoff.yaml"
 
@@ -22,7 +22,7 @@ def sign_off_demo(home: Path, specs: Path = SIGNOFF_FILE) -> list[dict]:
         scheme, period = spec["scheme"], str(spec["period"])
         if approvals.state_of(home, scheme, period) == approvals.APPROVED:
             continue  # a second `sdsf demo` on the same data directory
-        years, missing = _warehouse_facts(scheme, period)
+        years, missing = warehouse_facts(scheme, period)
         for step, who, comment in (
             ("review", spec["reviewed_by"], spec.get("review_comment")),
             ("approve", spec["approved_by"], spec.get("approval_comment")),
