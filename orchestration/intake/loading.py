@@ -7,6 +7,7 @@ import pandas as pd
 
 from models import CONTRACTS
 from models.common import columns_of
+from orchestration.intake.holds import ensure_holds_table
 from orchestration.intake.receipt import Receipt
 from orchestration.intake.store import StoredSubmission
 
@@ -35,7 +36,8 @@ def raw_columns(kind: str) -> list[tuple[str, str]]:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema's submission tables when missing (idempotent)."""
+    """Create the raw schema's submission tables, and the table of held files, when missing
+    (idempotent)."""
     con.execute("create schema if not exists raw")
     con.execute(
         """
@@ -58,6 +60,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for kind in CONTRACTS:
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_columns(kind))
         con.execute(f"create table if not exists raw.{kind} ({cols})")
+    ensure_holds_table(con)  # the lock at intake's table, which latest_revision reads
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, submission_id: str) -> bool:
