@@ -498,9 +498,19 @@ def apply_secrecy(con, *, publication: str, threshold: int) -> dict[str, int]:
     protected = protect_indicator_values(values, classes, geography, threshold)
     con.register("_protected", protected)
     try:
-        con.execute(f"create or replace table {pub}.fct_indicator_values as from _protected")
+        # By name over an empty copy of the table: its column types stay the warehouse's even
+        # when no row comes back from pandas (an empty frame's text columns would be NULL-typed,
+        # and the site's joins on them would fail).
+        con.execute(
+            f"create or replace temp table _typed as from {pub}.fct_indicator_values limit 0"
+        )
+        con.execute(
+            f"create or replace table {pub}.fct_indicator_values as "
+            "select * from _typed union all by name select * from _protected"
+        )
     finally:
         con.unregister("_protected")
+        con.execute("drop table if exists _typed")
     report = {
         "threshold": threshold,
         "cells_hidden_numerator": int(protected.secret_numerator.sum()),
