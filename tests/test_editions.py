@@ -33,25 +33,29 @@ def home(demo_home, tmp_path_factory):
     return home
 
 
-def test_publish_freezes_the_marts_and_refuses_to_overwrite(demo_home):
-    first = run_sdsf(demo_home, "publish", "--edition", "cdsf-2018", check=False)
+def test_publish_freezes_the_marts_and_refuses_to_overwrite(demo_home, tmp_path):
+    # A copy of its own: a named edition in the shared demo directory would change what the
+    # rolling edition of a later test compares with (tests/test_incremental.py).
+    demo_copy = tmp_path / "home"
+    shutil.copytree(demo_home, demo_copy, symlinks=True)
+    first = run_sdsf(demo_copy, "publish", "--edition", "cdsf-2018", check=False)
     assert first.returncode == 0, first.stderr
-    edition = demo_home / "editions" / "cdsf-2018"
+    edition = demo_copy / "editions" / "cdsf-2018"
     manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["row_counts"]) == set(PUBLISHED_MARTS)
     assert all((edition / "marts" / f"{m}.parquet").is_file() for m in PUBLISHED_MARTS)
     before = (edition / "manifest.json").read_bytes()
-    again = run_sdsf(demo_home, "publish", "--edition", "cdsf-2018", check=False)
+    again = run_sdsf(demo_copy, "publish", "--edition", "cdsf-2018", check=False)
     assert again.returncode == 2
     assert "exists" in again.stderr
     # the demo approved its sign-off's years: `sdsf publish` and `sdsf editions` say so in French
     signoff = yaml.safe_load(SIGNOFF_FILE.read_text(encoding="utf-8"))
-    for out in (first.stdout, run_sdsf(demo_home, "editions").stdout):
+    for out in (first.stdout, run_sdsf(demo_copy, "editions").stdout):
         assert "années validées" in out
         for spec in signoff:
             assert f"{spec['scheme']} {spec['period']} : validée par {spec['approved_by']}" in out
     assert (edition / "manifest.json").read_bytes() == before
-    assert run_sdsf(demo_home, "publish", "--edition", "Bad Name", check=False).returncode == 2
+    assert run_sdsf(demo_copy, "publish", "--edition", "Bad Name", check=False).returncode == 2
 
 
 def test_manifest_lists_schemes_submissions_and_row_counts(home):
