@@ -52,8 +52,8 @@ lint: setup ## ruff and sqlfluff only
 # EDITION=<name> builds the site of a named edition (sdsf publish) instead of the rolling one.
 EDITION ?= courante
 site: setup ## rebuild only the Evidence site, from editions/$(EDITION) (default: courante)
-	$(BIN)/python -c "from orchestration import evidence_site as e, editions as d, settings as s; \
-	print(e.build_site(d.site_database(s.sdsf_home() / 'editions' / '$(EDITION)'), s.site_dir()))"
+	$(BIN)/python -c "from orchestration import site_slices as e, editions as d, settings as s; \
+	print(e.build(d.site_database(s.sdsf_home() / 'editions' / '$(EDITION)'), s.site_dir()).out_dir)"
 
 serve: ## serve the built site ($(SDSF_HOME)/site) on http://127.0.0.1:8000
 	@test -f "$(SDSF_HOME)/site/index.html" || { echo "no site in $(SDSF_HOME)/site: run make run first"; exit 2; }

@@ -392,9 +392,10 @@ def _cmd_publish(args) -> int:
     print(f"  exports : {path / 'exports'}")
     print("\n".join(describe_approvals(manifest)))
     if args.site:
-        from orchestration.evidence_site import build_site
+        from orchestration import site_slices
 
-        print(f"  site : {build_site(site_database(path), site_dir(home)) / 'index.html'}")
+        built = site_slices.build(site_database(path), site_dir(home))
+        print(f"  site : {built.out_dir / 'index.html'}")
     return 0
 
 

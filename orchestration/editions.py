@@ -236,11 +236,45 @@ def _revisions(staging: Path, previous: Path | None) -> int:
         con.close()
 
 
+def write_edition_row(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    manifest: dict,
+    *,
+    revisions: int,
+    partners: set[str] | None = None,
+) -> None:
+    """Create ``<catalog>.main.edition``, the one row a site shows about its edition; the files
+    counted are every partner's, or those of ``partners`` (a site slice's)."""
+    submissions = [
+        s for s in manifest["submissions"] if partners is None or s["partner"] in partners
+    ]
+    con.execute(
+        f"""create table {catalog}.main.edition (
+            edition varchar, rolling boolean, built_at timestamp, previous_edition varchar,
+            revisions integer, secret_threshold integer, files_received integer,
+            files_accepted integer, last_file_received_at timestamp)"""
+    )
+    con.execute(
+        f"insert into {catalog}.main.edition values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            manifest["edition"],
+            manifest["rolling"],
+            _utc(manifest["built_at"]),
+            manifest["previous_edition"],
+            revisions,
+            manifest["secrecy"]["threshold"],
+            len(submissions),
+            sum(s["status"] == "acceptee" for s in submissions),
+            max((_utc(s["received_at"]) for s in submissions), default=None),
+        ],
+    )
+
+
 def _site_database(staging: Path, manifest: dict) -> None:
     """Write site.duckdb: every frozen table, plus ``edition``, one row saying what the site shows
     (edition name, build time, previous edition, secrecy threshold, files received and used)."""
     path = staging / SITE_DATABASE
-    submissions = manifest["submissions"]
     con = duckdb.connect()
     try:
         con.execute(f"attach '{path}' as site (storage_version '{EVIDENCE_STORAGE_VERSION}')")
@@ -250,26 +284,7 @@ def _site_database(staging: Path, manifest: dict) -> None:
         ]:
             con.execute(f"create table site.main.{parquet.stem} as from '{parquet}'")
         con.execute(SITE_MACROS)
-        con.execute(
-            """create table site.main.edition (
-                edition varchar, rolling boolean, built_at timestamp, previous_edition varchar,
-                revisions integer, secret_threshold integer, files_received integer,
-                files_accepted integer, last_file_received_at timestamp)"""
-        )
-        con.execute(
-            "insert into site.main.edition values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                manifest["edition"],
-                manifest["rolling"],
-                _utc(manifest["built_at"]),
-                manifest["previous_edition"],
-                manifest["revisions"],
-                manifest["secrecy"]["threshold"],
-                len(submissions),
-                sum(s["status"] == "acceptee" for s in submissions),
-                max((_utc(s["received_at"]) for s in submissions), default=None),
-            ],
-        )
+        write_edition_row(con, "site", manifest, revisions=manifest["revisions"])
         con.execute("detach site")
     finally:
         con.close()

@@ -25,6 +25,8 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import yaml
+
 log = logging.getLogger(__name__)
 
 REPORTS_DIR: Path = Path(__file__).resolve().parent.parent / "reports"
@@ -116,6 +118,35 @@ def build_site(
         set_language(build_dir)
         _replace_dir(build_dir, out_dir)
     return out_dir
+
+
+# What a build project needs besides its node_modules (a link to reports/node_modules).
+_PROJECT_SKIP = {"node_modules", "build", ".evidence", ".sdsf-build.lock"}
+
+
+def prepare_project(project_dir: Path, base_path: str, reports_dir: Path = REPORTS_DIR) -> Path:
+    """A copy of the Evidence project in ``project_dir`` whose site is served under
+    ``base_path`` (a site slice's ``/<département>``), sharing reports/node_modules; returns it.
+
+    Evidence builds in its project folder (.evidence/, build/), so slices built side by side
+    each need their own folder; the pages, components and queries are the same files.
+    """
+    reports_dir, project_dir = Path(reports_dir).resolve(), Path(project_dir)
+    shutil.rmtree(project_dir, ignore_errors=True)
+    project_dir.mkdir(parents=True)
+    data_files = shutil.ignore_patterns("*.duckdb", "*.wal", "*.parquet")
+    for entry in reports_dir.iterdir():
+        if entry.name in _PROJECT_SKIP:
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, project_dir / entry.name, ignore=data_files)
+        else:
+            shutil.copy2(entry, project_dir / entry.name)
+    (project_dir / "node_modules").symlink_to(reports_dir / "node_modules")
+    config = yaml.safe_load((reports_dir / "evidence.config.yaml").read_text()) or {}
+    config["deployment"] = {"basePath": base_path}
+    (project_dir / "evidence.config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return project_dir
 
 
 _HTML_EN = '<html lang="en">'

@@ -249,6 +249,7 @@ def _build_slices(
         project = evidence_site.prepare_project(
             work / f"project-{site_slice.key}", site_slice.base_path, reports_dir
         )
+        _keep_own_contours(project, site_slice.departement)
         evidence_site.build_site(db, staging / site_slice.key, strict=strict, reports_dir=project)
         outcome = SliceOutcome(site_slice.key, True, count_pages(staging / site_slice.key),
                                time.monotonic() - began)  # fmt: skip
@@ -261,6 +262,14 @@ def _build_slices(
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, to_build))
+
+
+def _keep_own_contours(project: Path, departement: str) -> None:
+    """Leave in a slice's project only its département's map contours (static/carte/
+    ``<level>-<département>.geojson``): a national deployment has every département's."""
+    for contour in (project / "static" / "carte").glob("*.geojson"):
+        if not contour.stem.endswith(f"-{departement}"):
+            contour.unlink()
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, list[str]]]:

@@ -134,9 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("work_home", type=Path)
     parser.add_argument("--site", action="store_true", help="also build the Evidence site")
     args = parser.parse_args(argv)
-    from orchestration import vocabulary
+    from orchestration import site_slices, vocabulary
     from orchestration.editions import ROLLING_EDITION, create_edition, site_database
-    from orchestration.evidence_site import build_site
     from orchestration.publication import write_publication
     from orchestration.warehouse import replace_tables
 
@@ -166,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     edition = create_edition(ROLLING_EDITION, home=home, rolling=True)
     print(f"edition: {edition}")
     if args.site:
-        print(f"site: {build_site(site_database(edition), home / 'site')}")
+        print(f"site: {site_slices.build(site_database(edition), home / 'site').out_dir}")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import vocabulary
+from orchestration import site_slices, vocabulary
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
-from orchestration.evidence_site import (
-    REPORTS_DIR,
-    build_site,
-)
+from orchestration.evidence_site import REPORTS_DIR
+from orchestration.site_paths import scheme_path, slice_home
 from tests.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -34,16 +32,18 @@ TESTS_DIR = Path(__file__).resolve().parent
 SCREENSHOT = TESTS_DIR / "artifacts" / "home.png"
 SIGNOFF_SCREENSHOT = TESTS_DIR / "artifacts" / "scheme-signoff.png"
 LANDES = "landes-2016-2018"
+LANDES_HOME = slice_home("40")  # the Landes' slice of the site
+LANDES_PAGE = scheme_path("40", LANDES)
 COVERAGE = "TX_COUV_GLOBAL"
 REVISED_YEAR = 2017
 REVISION = 1.5  # points added to the Landes coverage rate of 2017 after the first edition
 # The demo's pilots' stories (orchestration/demo): an action abandoned with its last milestone
 # never reached, and a Landes milestone reached late.
-ABANDONED = ("lozere-2016-2019", "LOZ-1.3")
+ABANDONED = ("48", "lozere-2016-2019", "LOZ-1.3")
 LATE_MILESTONE = "LAN-4.2-J2"
 # A comment with markup and a formula, as a partner's file could carry if the contract let one
 # through: the site must print it as text.
-MARKUP_ACTION = ("essonne-2016-2019", "ESS-3.2")
+MARKUP_ACTION = ("91", "essonne-2016-2019", "ESS-3.2")
 MARKUP_COMMENT = "Comité <b>reporté</b> <img src=x> =SOMME(A1)"
 CRAWL_TABS = 4  # pages the every-page crawl loads at once
 
@@ -78,7 +78,7 @@ def edition(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         marked = con.execute(
             "update fct_action_reports set comment = ? "
             "where scheme_id = ? and action_code = ? and is_latest returning comment",
-            [MARKUP_COMMENT, *MARKUP_ACTION],
+            [MARKUP_COMMENT, *MARKUP_ACTION[1:]],
         ).fetchall()
     assert len(marked) == 1
     return create_edition(ROLLING_EDITION, home=home, rolling=True)
@@ -86,7 +86,9 @@ def edition(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(edition: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(site_database(edition), tmp_path_factory.mktemp("site") / "site")
+    return site_slices.build(
+        site_database(edition), tmp_path_factory.mktemp("site") / "site"
+    ).out_dir
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +106,11 @@ def marts(edition: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _pages(site: Path) -> list[str]:
-    """Every page of the built site as a URL path ("/", "/qualite", "/schemas/x/")."""
+    """Every page of the built site as a URL path ("/", "/40/qualite", "/40/schemas/x")."""
     paths = []
     for index in sorted(site.rglob("*.html")):
         relative = index.relative_to(site).as_posix()
-        if relative.startswith(("_app/", "api/")):
+        if {"_app", "api"} & set(index.relative_to(site).parts):
             continue
         if relative == "index.html":
             paths.append("/")
@@ -121,23 +123,37 @@ def _pages(site: Path) -> list[str]:
 
 def test_the_build_writes_a_page_per_scheme_axis_action_and_indicator(site, marts) -> None:
     pages = set(_pages(site))
-    assert {"/", "/schemas", "/qualite", "/methode"} <= pages
+    assert "/" in pages  # the national index
+    departements = {
+        d for (d,) in marts.execute("select departement_code from dim_schemes").fetchall()
+    }
+    for departement in departements:
+        home = slice_home(departement).rstrip("/")
+        assert {home, f"{home}/schemas", f"{home}/qualite", f"{home}/methode"} <= pages
+    pages_of = {
+        scheme: scheme_path(departement, scheme).rstrip("/")
+        for scheme, departement in marts.execute(
+            "select scheme_id, departement_code from dim_schemes"
+        ).fetchall()
+    }
     expected = set()
-    for (scheme,) in marts.execute("select scheme_id from dim_schemes").fetchall():
-        expected |= {f"/schemas/{scheme}", f"/schemas/{scheme}/territoires"}
+    for page in pages_of.values():
+        expected |= {page, f"{page}/territoires"}
     for scheme, axis in marts.execute("select scheme_id, axis_code from dim_axes").fetchall():
-        expected.add(f"/schemas/{scheme}/axes/{axis}")
+        expected.add(f"{pages_of[scheme]}/axes/{axis}")
     for scheme, action in marts.execute(
         "select scheme_id, action_code from dim_actions"
     ).fetchall():
-        expected.add(f"/schemas/{scheme}/actions/{action}")
+        expected.add(f"{pages_of[scheme]}/actions/{action}")
     for scheme, code in marts.execute(
         "select scheme_id, indicator_code from dim_indicators"
     ).fetchall():
-        expected.add(f"/schemas/{scheme}/indicateurs/{code}")
+        expected.add(f"{pages_of[scheme]}/indicateurs/{code}")
     assert expected <= pages, sorted(expected - pages)[:10]
+    # A slice has the pages of its own schemes only.
+    assert not any(p.startswith(slice_home("48")) and LANDES in p for p in pages)
     # The page's queries ran at build time: the figures are in the prerendered HTML.
-    home = (site / "index.html").read_text(encoding="utf-8")
+    home = (site / LANDES_HOME.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "Schéma départemental des services aux familles des Landes 2016-2018" in home
     # Every page says it is French and names its browser tab.
     for page in site.rglob("*.html"):
@@ -228,7 +244,8 @@ def test_every_page_loads_in_chromium_without_errors(site: Path, browser: Browse
         batch = pages[start : start + CRAWL_TABS]
         for path, page in zip(batch, browser.open_together(batch), strict=True):
             text = page.inner_text("article") if page.locator("article").count() else ""
-            if not page.locator("h1").first.is_visible() or "Error" in text:
+            # A field a page names but its query does not select prints « undefined ».
+            if not page.locator("h1").first.is_visible() or "Error" in text or "undefined" in text:
                 empty.append(path)
             page.close()
     assert browser.problems == []
@@ -259,14 +276,25 @@ def test_home_shows_progress_per_axis_the_furthest_behind_and_freshness(
         "order by v.expected_progress - v.progress desc limit 1",
         [LANDES, year],
     ).fetchone()[0]
-    titles = [r[0] for r in marts.execute("select title from dim_schemes").fetchall()]
+    titles = [
+        r[0]
+        for r in marts.execute(
+            "select title from dim_schemes where departement_code = '40'"
+        ).fetchall()
+    ]
+    assert len(titles) == 2  # the Landes' scheme and charte: the Landes' slice shows both
 
-    page = browser.open("/")
+    page = browser.open(LANDES_HOME)
     landes = "Schéma départemental des services aux familles des Landes 2016-2018"
     for title in titles:
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
     headline = f"En {year}, avancement du schéma : {percent(progress)}"
     expect(page.get_by_text(headline)).to_be_visible()
+    (figures,) = marts.execute(
+        "select figures_label from fct_period_approvals where scheme_id = ? and year = ?",
+        [LANDES, year],
+    ).fetchone()
+    assert f"Chiffres de {year} : {figures}." in page.inner_text("article")
     assert f"attendu à cette date : {percent(expected_progress)}" in page.inner_text("article")
     expect(page.get_by_role("cell", name=percent(axis_progress)).first).to_be_visible()
     expect(page.get_by_role("link", name=behind).first).to_be_visible()
@@ -328,7 +356,7 @@ def test_indicator_page_shows_trajectory_territories_and_the_revised_value(
         [LANDES, COVERAGE],
     ).fetchone()
 
-    page = browser.open(f"/schemas/{LANDES}/indicateurs/{COVERAGE}")
+    page = browser.open(f"{LANDES_PAGE}indicateurs/{COVERAGE}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Taux de couverture global")
     summary = page.get_by_text("Unité : %").first
     expect(summary).to_contain_text(f"valeur de référence {french(baseline)} en {baseline_year}")
@@ -390,7 +418,7 @@ def test_hidden_cells_read_secret_statistique_and_show_no_value(
             [LANDES, code, commune, str(year)],
         ).fetchone()
 
-    page = browser.open(f"/schemas/{LANDES}/indicateurs/{code}")
+    page = browser.open(f"{LANDES_PAGE}indicateurs/{code}")
     page.get_by_label("Rechercher une commune").fill(commune)
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=commune, exact=True))
     expect(row).to_have_count(1)
@@ -430,7 +458,7 @@ def test_territories_page_shows_inequality_epci_side_by_side_and_priorities(
         ).fetchall()
     ]
 
-    page = browser.open(f"/schemas/{LANDES}/territoires")
+    page = browser.open(f"{LANDES_PAGE}territoires")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=label, exact=True))
     expect(row.first).to_contain_text(str(year))
     expect(row.first).to_contain_text(f"{ratio:.2f}".replace(".", ","))
@@ -458,7 +486,7 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
         "where partner_code = 'CAF40' and submission_kind = 'attendance'"
     ).fetchone()
 
-    page = browser.open("/qualite")
+    page = browser.open(f"{LANDES_HOME}qualite")
     for status in vocabulary.entries("completeness_statuses"):
         expect(page.locator("article")).to_contain_text(f"« {status.label} » : {status.definition}")
     revision = page.get_by_role("row").filter(has_text="Taux de couverture global")
@@ -486,16 +514,24 @@ def test_quality_page_shows_timeliness_completeness_and_revisions(browser, marts
 def test_method_page_gives_every_indicator_its_definition_formula_and_source(
     browser: Browser, marts
 ) -> None:
-    page = browser.open("/methode")
-    text = page.inner_text("article")
-    rows = marts.execute(
-        "select label, formula_text, source_text from dim_indicators order by all"
-    ).fetchall()
-    assert rows
-    for label, formula, source in rows:
-        assert label in text
-        assert formula in text
-        assert source in text
+    # Each département's slice has its own method page, with its schemes' indicators.
+    for (departement,) in marts.execute(
+        "select distinct departement_code from dim_schemes order by 1"
+    ).fetchall():
+        page = browser.open(f"{slice_home(departement)}methode")
+        text = page.inner_text("article")
+        rows = marts.execute(
+            "select label, formula_text, source_text from dim_indicators "
+            "join dim_schemes using (scheme_id) where departement_code = ? order by all",
+            [departement],
+        ).fetchall()
+        assert rows
+        for label, formula, source in rows:
+            assert label in text
+            assert formula in text
+            assert source in text
+        page.close()
+    # The rest of the method is the same on every slice's page: the last one read.
     assert "secret statistique" in text
     # How an action without indicators is followed: every term from the vocabulary.
     for name in ("progress_bases", "action_states", "milestone_statuses"):
@@ -507,7 +543,6 @@ def test_method_page_gives_every_indicator_its_definition_formula_and_source(
         ("action_states", "REALISEE"),
     ]:
         assert f"« {vocabulary.label(name, code)} »" in text
-    page.close()
     assert browser.problems == []
 
 
@@ -528,7 +563,7 @@ def test_axis_and_action_pages_show_their_progress_and_link_their_indicators(
         [LANDES, year],
     ).fetchone()[0]
 
-    page = browser.open(f"/schemas/{LANDES}/axes/LAN-1")
+    page = browser.open(f"{LANDES_PAGE}axes/LAN-1")
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=str(year), exact=True))
     expect(row.first).to_contain_text(percent(axis_progress))
     action = "Augmenter l'offre de service dans les territoires prioritaires"
@@ -557,7 +592,7 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
 ) -> None:
     from playwright.sync_api import expect
 
-    scheme, action = ABANDONED
+    departement, scheme, action = ABANDONED
     where = "where scheme_id = ? and action_code = ?"
     state, state_label, share, comment, received = marts.execute(
         f"select state, state_label, share_done, comment, received_at from fct_action_reports "
@@ -580,7 +615,7 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
     ).fetchall()
     assert {y[1] for y in years} == {"milestones"}
 
-    page = browser.open(f"/schemas/{scheme}/actions/{action}")
+    page = browser.open(f"{scheme_path(departement, scheme)}actions/{action}")
     article = page.locator("article")
     expect(article).to_contain_text(f"Suivi : {vocabulary.label('progress_bases', 'milestones')}")
     shown_share = percent(share / 100)
@@ -623,8 +658,8 @@ def test_action_page_shows_its_basis_latest_report_milestones_and_years(
 def test_a_comment_with_markup_is_shown_as_text(browser: Browser) -> None:
     from playwright.sync_api import expect
 
-    scheme, action = MARKUP_ACTION
-    page = browser.open(f"/schemas/{scheme}/actions/{action}")
+    departement, scheme, action = MARKUP_ACTION
+    page = browser.open(f"{scheme_path(departement, scheme)}actions/{action}")
     quote = page.locator("blockquote")
     expect(quote).to_have_text(MARKUP_COMMENT)
     assert quote.locator("b, img").count() == 0
@@ -653,7 +688,7 @@ def test_scheme_page_counts_actions_by_state_and_lists_late_milestones(
     ).fetchall()
     assert by_state
 
-    page = browser.open(f"/schemas/{LANDES}")
+    page = browser.open(LANDES_PAGE)
     for state, n, codes in by_state:
         row = (
             page.get_by_role("row")
@@ -701,7 +736,10 @@ def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(si
         "from fct_indicator_grading where territory_level in ('departement', 'perimetre') "
         "and score is not null order by all limit 1"
     ).fetchone()
-    text = page(f"schemas/{scheme}/indicateurs/{code}")
+    (departement,) = marts.execute(
+        "select departement_code from dim_schemes where scheme_id = ?", [scheme]
+    ).fetchone()
+    text = page(f"{scheme_path(departement, scheme).strip('/')}/indicateurs/{code}")
     assert "Lecture Open SDG" in text and label in text and fr(score) in text
     for level, path in [("action", "actions/{}"), ("axis", "axes/{}"), ("scheme", "")]:
         code, label, score = marts.execute(
@@ -709,9 +747,9 @@ def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(si
             "where scheme_id = ? and rollup_level = ? and score is not null order by all limit 1",
             [scheme, level],
         ).fetchone()
-        text = page(f"schemas/{scheme}/{path.format(code)}")
+        text = page(f"{scheme_path(departement, scheme).strip('/')}/{path.format(code)}")
         assert "note moyenne" in text and label in text and fr(score) in text, level
-    method = page("methode")
+    method = page(f"{slice_home(departement).strip('/')}/methode")
     assert "Seconde lecture : la méthode Open SDG" in method
     for entry in vocabulary.entries("grading_statuses"):
         assert entry.label in method, entry.code
@@ -761,7 +799,7 @@ def test_map_classes_come_from_published_values_only(edition: Path, marts) -> No
 def test_indicator_page_draws_its_maps_offline(browser: Browser, edition: Path) -> None:
     from playwright.sync_api import expect
 
-    page = browser.open(f"/schemas/{LANDES}/indicateurs/{COVERAGE}")
+    page = browser.open(f"{LANDES_PAGE}indicateurs/{COVERAGE}")
     maps = page.locator("figure.carte")
     expect(maps).to_have_count(2)  # by EPCI, by commune
     outlined = False
@@ -797,7 +835,7 @@ def test_indicator_page_draws_its_maps_offline(browser: Browser, edition: Path) 
 def test_territories_page_maps_the_gap_to_the_scheme_value(browser: Browser, edition) -> None:
     from playwright.sync_api import expect
 
-    page = browser.open(f"/schemas/{LANDES}/territoires")
+    page = browser.open(f"{LANDES_PAGE}territoires")
     maps = page.locator("figure.carte")
     expect(maps.first.locator(".leaflet-overlay-pane path").first).to_be_visible()
     expect(maps.first.locator("figcaption")).to_contain_text("valeur du schéma")
@@ -841,7 +879,7 @@ def test_scheme_page_marks_unapproved_years_provisional_and_names_the_approvers(
         ).fetchall()
     }
 
-    page = browser.open(f"/schemas/{LANDES}")
+    page = browser.open(LANDES_PAGE)
     banner = page.locator("[data-validation]")
     expect(banner).to_be_visible()
     validated = banner.locator("li[data-figures=approved]")
@@ -864,7 +902,7 @@ def test_scheme_page_marks_unapproved_years_provisional_and_names_the_approvers(
     SIGNOFF_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SIGNOFF_SCREENSHOT), full_page=True)
 
-    method = browser.open("/methode")
+    method = browser.open(f"{LANDES_HOME}methode")
     expect(method.get_by_role("heading", name="Validation des chiffres")).to_be_visible()
     text = method.inner_text("article")
     for code in vocabulary.codes("approval_states"):

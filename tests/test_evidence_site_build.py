@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import site_slices
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
 from orchestration.evidence_site import (
     REPORTS_DIR,
@@ -22,9 +23,11 @@ from orchestration.evidence_site import (
     site_fingerprint,
     source_filename,
 )
+from orchestration.site_paths import scheme_path, slice_home
 from tests.conftest import copy_demo_publication
 
 LANDES = "landes-2016-2018"
+LOZERE = "lozere-2016-2019"
 COVERAGE = "TX_COUV_GLOBAL"
 
 
@@ -106,8 +109,11 @@ def test_postinstall_patch_fails_loudly_when_its_pattern_is_gone(tmp_path: Path)
     assert "expected exactly one" in result.stderr
 
 
-def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) -> None:
-    """A new deployment: schemes and territories, but every fact table empty."""
+def test_the_site_builds_before_any_partner_file_arrived_and_then_only_a_changed_slice(
+    demo_home, tmp_path
+) -> None:
+    """A new deployment: schemes and territories, but every fact table empty. Then a change in
+    one département's figures: its slice alone is built again, the others are kept."""
     publication = copy_demo_publication(demo_home, tmp_path / "home")
     with duckdb.connect(str(publication)) as con:
         tables = [
@@ -123,9 +129,25 @@ def test_the_site_builds_before_any_partner_file_arrived(demo_home, tmp_path) ->
     out = tmp_path / "site"
     out.mkdir()
     (out / "stale.txt").write_text("left from an earlier build")
-    assert build_site(site_database(empty), out) == out
+    first = site_slices.build(site_database(empty), out)
+    assert first.out_dir == out
+    assert sorted(first.rebuilt) == ["40", "48", "91"]
     assert not (out / "stale.txt").exists()
-    home = (out / "index.html").read_text(encoding="utf-8")
-    assert "Pas encore de données pour ce schéma" in home
-    indicator = out / "schemas" / LANDES / "indicateurs" / COVERAGE / "index.html"
-    assert "Aucune valeur pour" in indicator.read_text(encoding="utf-8")
+    landes = out / slice_home("40").strip("/")
+    assert "Pas encore de données pour ce schéma" in (landes / "index.html").read_text("utf-8")
+    indicator = out / scheme_path("40", LANDES).strip("/") / "indicateurs" / COVERAGE
+    assert "Aucune valeur pour" in (indicator / "index.html").read_text(encoding="utf-8")
+    assert f'href="{scheme_path("48", LOZERE)}"' in (out / "index.html").read_text("utf-8")
+
+    kept = (landes / "index.html").stat().st_ino
+    with duckdb.connect(str(site_database(empty))) as con:
+        con.execute(
+            "update dim_schemes set title = title || ' (version révisée)' where scheme_id = ?",
+            [LOZERE],
+        )
+    second = site_slices.build(site_database(empty), out)
+    assert second.rebuilt == ["48"]
+    assert (landes / "index.html").stat().st_ino == kept  # the same file, not built again
+    lozere = (out / slice_home("48").strip("/") / "index.html").read_text(encoding="utf-8")
+    assert "(version révisée)" in lozere
+    assert "(version révisée)" in (out / "index.html").read_text(encoding="utf-8")

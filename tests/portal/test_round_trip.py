@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.site_paths import scheme_path
 from orchestration.vocabulary import label
 from tests.conftest import (
     CHROMIUM,
@@ -80,7 +81,9 @@ def test_a_report_sent_from_the_form_reads_on_the_rebuilt_site(round_trip_portal
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{base}/schemas/{LANDES}/actions/{ACTION}/", wait_until="networkidle")
+            page.goto(
+                f"{base}{scheme_path('40', LANDES)}actions/{ACTION}/", wait_until="networkidle"
+            )
             state = page.get_by_text("État :", exact=False).first
             expect(state).to_contain_text(label("action_states", "REALISEE"))
             expect(state).to_contain_text("déclaré par")

@@ -78,7 +78,8 @@ def edition(context: dg.AssetExecutionContext):
 )
 def evaluation_site(context: dg.AssetExecutionContext):
     """The French Evidence site, built strictly and offline from the rolling edition."""
-    from orchestration import evidence_site  # needs node; imported only when the site is built
+    # Need node; imported only when the site is built.
+    from orchestration import evidence_site, site_slices
 
     # Rebuilt when the data or the site's own files (pages, queries, packages) changed.
     fingerprint = (
@@ -91,9 +92,19 @@ def evaluation_site(context: dg.AssetExecutionContext):
         rebuilt = False
     else:
         source = site_database(sdsf_home() / "editions" / ROLLING_EDITION)
-        out = evidence_site.build_site(source, out)
+        # Only the slices (départements) whose figures changed are built again.
+        built = site_slices.build(source, out, on_slice=context.log.info)
         stamp.write_text(fingerprint)
-        rebuilt = True
+        rebuilt = built.rebuilt
+        context.log.info(
+            f"Site built in {built.seconds:.0f} s: {len(rebuilt)} slice(s) rebuilt "
+            f"({', '.join(rebuilt) or 'none'}), {built.pages} pages, peak {built.peak_mib:.0f} MiB"
+        )
     return dg.MaterializeResult(
-        metadata={"path": str(out), "index": str(out / "index.html"), "rebuilt": rebuilt}
+        metadata={
+            "path": str(out),
+            "index": str(out / "index.html"),
+            "rebuilt": bool(rebuilt),
+            "slices_rebuilt": ", ".join(rebuilt or []),
+        }
     )

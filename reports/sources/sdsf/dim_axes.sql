@@ -1,3 +1,4 @@
--- `page` is the address of the entity's page (the folders under pages/schemas/): every link uses it.
-select *, '/schemas/' || scheme_id || '/axes/' || axis_code as page
+-- `page` is the address of the entity's page (the folders under pages/schemas/), relative to the
+-- site's base (a slice lives under /<département>/, orchestration/site_paths.py): every link uses it.
+select *, 'schemas/' || scheme_id || '/axes/' || axis_code as page
 from dim_axes
