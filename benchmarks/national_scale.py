@@ -1,13 +1,14 @@
 """Benchmark: sdsf at national scale, against a plain DuckDB script; prints the figures.
 
   .venv/bin/python benchmarks/national_scale.py [--scale demo|1|10|all] [--years 10]
-      [--no-site] [--work DIR]
+      [--no-site | --site-only] [--work DIR]
 
 Generates a deployment (``$SDSF_SOURCES`` layout: one scheme per département of the real COG,
 its partners, the measures, a population file) and its partners' files in their dialects
 (benchmarks/national_data.py; ``demo``: the shipped deployment and `sdsf demo`'s files), keeps
 the files in the store of a fresh ``SDSF_HOME`` as received, then times, each as child processes:
-a full refresh from an empty home with the site and without it (``--no-site``: without only),
+a full refresh from an empty home with the site and without it (``--no-site``: without only,
+``--site-only``: with only),
 one new file after it (`sdsf submit --no-run`, its receipt, then `sdsf run`: a revision of a
 CAF's placements), the site build alone, and the same coverage rates (per commune and per
 département and year) computed by a plain DuckDB script from the same CSV files, checked
@@ -215,6 +216,7 @@ def main() -> int:
     parser.add_argument("--scale", default="demo", choices=["demo", "1", "10", "all"])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--no-site", action="store_true", help="skip every site build")
+    parser.add_argument("--site-only", action="store_true", help="refreshes with the site only")
     parser.add_argument("--work", type=Path, help="where generated data goes (default: temp)")
     parser.add_argument("--duckdb", nargs=3, help=argparse.SUPPRESS)  # the child's own call
     args = parser.parse_args()
@@ -252,7 +254,7 @@ def main() -> int:
 
     table: list[tuple[str, float, float, str]] = []
     homes = []
-    for with_site in [False] if args.no_site else [True, False]:
+    for with_site in [False] if args.no_site else [True] if args.site_only else [True, False]:
         label = "with site" if with_site else "site apart"
         env_home = {**env}
         home = fresh_home(work, f"home-{'site' if with_site else 'nosite'}", files)
@@ -280,15 +282,25 @@ def main() -> int:
         progress(f"  done in {seconds:.0f} s")
         homes.append(home)
     if not args.no_site:
-        progress("site build alone (from the edition of the home built with its site)")
+        progress("site build alone (from the edition of the home built with its site), "
+                 f"then again after a change in département {caf[-1].partner[-2:]}")  # fmt: skip
         log = work / "site.log"
-        cmd = [PYTHON, str(REPO / "benchmarks" / "site_build.py"), "--home", str(homes[0])]
+        cmd = [PYTHON, str(REPO / "benchmarks" / "site_build.py"), "--home", str(homes[0]),
+               "--then-change", caf[-1].partner[-2:]]  # fmt: skip
         seconds, peak, rc = child(cmd, env, log)
-        pages = re.search(r"pages\s+:\s+(\d+)", log.read_text())
+        text = log.read_text()
+        pages = re.search(r"(\d+) pages in the site", text)
+        builds = [float(b) for b in re.findall(r"whole build\s+:\s+([\d.]+) s", text)]
         note = f"{pages[1]} pages" if pages else f"exit {rc}"
-        if pages:
-            note += f", {seconds / int(pages[1]):.2f} s a page"
-        table.append(("site build alone", seconds, peak, note))
+        if pages and builds:
+            note += f", {builds[0] / int(pages[1]):.2f} s a page"
+        table.append(("site build alone", builds[0] if builds else seconds, peak, note))
+        if len(builds) > 1:
+            slices = re.findall(
+                r"slice\s+(\S+):\s+(\d+) pages, built", text.split("after a change")[1]
+            )
+            table.append(("  again, one département changed", builds[1], peak,
+                          ", ".join(f"{k}: {n} pages rebuilt" for k, n in slices)))  # fmt: skip
     progress("the same coverage rates by a plain DuckDB script")
     out = work / "duckdb.json"
     cmd = [PYTHON, str(Path(__file__).resolve()), "--duckdb", str(work / "manifest.json"),
