@@ -150,9 +150,10 @@ def _has_intake(path: Path) -> bool:
         con.close()
 
 
-# The run tag listing, comma-separated, the schemes an incremental run's files touch: the
-# publication and the rolling edition rewrite those schemes' rows and keep the others'. A run
-# without it (a full refresh, a sensor's or a schedule's run) rewrites everything.
+# The run tag listing, comma-separated, the schemes an incremental run's files touch (`sdsf run`
+# or the inbox sensor, ``refresh_tags``): the publication and the rolling edition rewrite those
+# schemes' rows and keep the others'. A run without it (a full refresh, a schedule's run)
+# rewrites everything.
 SCHEMES_TAG = "sdsf/schemes"
 
 
@@ -188,6 +189,23 @@ def touched_schemes(warehouse: Path, partners: Iterable[str]) -> list[str]:
         if not more:
             return sorted(touched)
         touched |= more
+
+
+def refresh_tags(warehouse: Path, partners: Iterable[str] | None) -> dict[str, str]:
+    """The tags of a refresh run, the same from `sdsf run` and from the inbox sensor: a full
+    refresh when ``partners`` is None, else an incremental run of files from ``partners``,
+    which rewrites only the schemes those files touch (``touched_schemes``). While another
+    process writes the warehouse (one writer) the schemes cannot be read: the run then
+    rewrites every scheme, which is slower, never wrong."""
+    if partners is None:
+        return {REFRESH_TAG: "full"}
+    import duckdb
+
+    try:
+        schemes = touched_schemes(warehouse, partners)
+    except duckdb.IOException:
+        return {REFRESH_TAG: "incremental"}
+    return {REFRESH_TAG: "incremental", SCHEMES_TAG: ",".join(schemes)}
 
 
 def schemes_in_scope(tags: Mapping[str, str]) -> list[str] | None:

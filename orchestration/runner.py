@@ -54,12 +54,10 @@ def run_refresh(
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
     from orchestration.incremental import (
-        REFRESH_TAG,
-        SCHEMES_TAG,
         full_refresh_reason,
         incremental_selection,
         record_full_refresh,
-        touched_schemes,
+        refresh_tags,
     )
     from orchestration.intake.service import collect_inbox, submissions_in_periods
     from orchestration.intake.store import SubmissionStore
@@ -81,12 +79,11 @@ def run_refresh(
             first, last = (parse_period(p) for p in reprocess)
             again = submissions_in_periods(home, first, last)
         positions = sorted({keys.index(i) for i in [*pending, *again]})
-        partition_key, tags, scope = None, {}, None
+        partition_key, tags, partners = None, {}, None
         if reason is None:  # incremental: what the files change, nothing else
             store = SubmissionStore(home)
             kinds = [store.get(keys[p]).kind for p in positions]
             partners = [store.get(keys[p]).partner for p in positions]
-            scope = touched_schemes(warehouse_path(home), partners)
             changed = incremental_selection(defs.resolve_asset_graph(), kinds) if kinds else set()
             if not changed and build_site and not (site_dir(home) / "index.html").exists():
                 changed = {AssetKey("evaluation_site")}
@@ -105,9 +102,8 @@ def run_refresh(
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
             }
-        tags[REFRESH_TAG] = "full" if reason else "incremental"
-        if scope is not None:  # the publication and edition rewrite these schemes only
-            tags[SCHEMES_TAG] = ",".join(scope)
+        # incremental: the publication and edition rewrite the files' schemes only
+        tags |= refresh_tags(warehouse_path(home), partners)
         ops = None
         if positions and reprocess:
             window = {"reprocess_from": reprocess[0], "reprocess_to": reprocess[1]}
