@@ -9,7 +9,7 @@ from orchestration.defs.intake.assets import partner_submissions
 from orchestration.defs.intake.checks import contract_checks, rejected_submissions
 from orchestration.defs.intake.sensors import inbox_sensor
 from orchestration.defs.jobs import models_job, refresh_job
-from orchestration.defs.locks.assets import submission_holds
+from orchestration.defs.locks.assets import counted_revisions, submission_holds
 from orchestration.defs.operations.alerts import run_failure_alert
 from orchestration.defs.operations.deadlines import deadline_checks
 from orchestration.defs.operations.reminders import partner_reminders, reminders_schedule
@@ -41,6 +41,7 @@ defs = dg.Definitions(
         period_approvals,
         partner_submissions,
         submission_holds,
+        counted_revisions,
         submission_calendar,
         quality_review,
         sdsf_dbt_models,

@@ -29,8 +29,10 @@ FINGERPRINT_FILE = "refresh.fingerprint"
 # The run tag naming an incremental run: its dbt build leaves the unit tests out (they check the
 # models' SQL on fixed inputs, not the data, and the SQL has not changed since the full refresh).
 REFRESH_TAG = "sdsf/refresh"
-# The lock at intake's table of held files (orchestration/defs/locks).
+# The lock at intake's table of held files, and the revisions that count, which read it
+# (orchestration/defs/locks).
 HOLDS_KEY = dg.AssetKey(["locks", "submission_holds"])
+COUNTED_KEY = dg.AssetKey(["locks", "counted_revisions"])
 # What a model may read besides partner files; a change there needs a full refresh.
 _CODE_DIRS = ("orchestration", "models", "dbt_project/models", "dbt_project/macros")
 _CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
@@ -101,9 +103,10 @@ def incremental_selection(asset_graph, kinds: Iterable[str | None]) -> set[dg.As
     quality review is in too (intake writes the files' quality warnings, and justifications
     may have come since), each multi-asset taken whole, as Dagster cannot run part of one.
 
-    The holds of the lock at intake are recomputed (they read the receipts), but what reads
-    them is rebuilt only for the kinds of the new files: without a sign-off step, which calls
-    for a full refresh, only a new file can be newly held, and its kind's models are rebuilt."""
+    The holds of the lock at intake are recomputed (they read the receipts), and the revisions
+    that count with them, but what reads those is rebuilt only for the kinds of the new files:
+    without a sign-off step, which calls for a full refresh, only a new file can be newly held,
+    and its kind's models are rebuilt."""
     receipts = dg.AssetKey(["submissions", "submissions"])
     kinds_changed = dg.AssetSelection.assets(
         *(k for k in changed_sources(kinds) if k != receipts)
@@ -112,7 +115,7 @@ def incremental_selection(asset_graph, kinds: Iterable[str | None]) -> set[dg.As
         dg.AssetSelection.groups("intake")
         | kinds_changed.downstream()
         | dg.AssetSelection.assets(*_downstream_not_through(asset_graph, receipts, HOLDS_KEY))
-        | dg.AssetSelection.assets(HOLDS_KEY).downstream(depth=1)
+        | dg.AssetSelection.assets(HOLDS_KEY, COUNTED_KEY).downstream(depth=1)
     )
     return set(selection.required_multi_asset_neighbors().resolve(asset_graph))
 
@@ -147,9 +150,10 @@ def _has_intake(path: Path) -> bool:
         con.close()
 
 
-# The run tag listing, comma-separated, the schemes an incremental run's files touch: the
-# publication and the rolling edition rewrite those schemes' rows and keep the others'. A run
-# without it (a full refresh, a sensor's or a schedule's run) rewrites everything.
+# The run tag listing, comma-separated, the schemes an incremental run's files touch (`sdsf run`
+# or the inbox sensor, ``refresh_tags``): the publication and the rolling edition rewrite those
+# schemes' rows and keep the others'. A run without it (a full refresh, a schedule's run)
+# rewrites everything.
 SCHEMES_TAG = "sdsf/schemes"
 
 
@@ -185,6 +189,23 @@ def touched_schemes(warehouse: Path, partners: Iterable[str]) -> list[str]:
         if not more:
             return sorted(touched)
         touched |= more
+
+
+def refresh_tags(warehouse: Path, partners: Iterable[str] | None) -> dict[str, str]:
+    """The tags of a refresh run, the same from `sdsf run` and from the inbox sensor: a full
+    refresh when ``partners`` is None, else an incremental run of files from ``partners``,
+    which rewrites only the schemes those files touch (``touched_schemes``). While another
+    process writes the warehouse (one writer) the schemes cannot be read: the run then
+    rewrites every scheme, which is slower, never wrong."""
+    if partners is None:
+        return {REFRESH_TAG: "full"}
+    import duckdb
+
+    try:
+        schemes = touched_schemes(warehouse, partners)
+    except duckdb.IOException:
+        return {REFRESH_TAG: "incremental"}
+    return {REFRESH_TAG: "incremental", SCHEMES_TAG: ",".join(schemes)}
 
 
 def schemes_in_scope(tags: Mapping[str, str]) -> list[str] | None:

@@ -6,8 +6,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.settings import prepare_environment, publication_dir, site_dir, warehouse_path
+
+if TYPE_CHECKING:  # dagster is imported when a run starts, not with the CLI
+    from dagster import AssetKey, DagsterInstance
 
 
 @dataclass
@@ -50,12 +54,10 @@ def run_refresh(
     from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
     from orchestration.defs.transform.resources import parse_dbt_project
     from orchestration.incremental import (
-        REFRESH_TAG,
-        SCHEMES_TAG,
         full_refresh_reason,
         incremental_selection,
         record_full_refresh,
-        touched_schemes,
+        refresh_tags,
     )
     from orchestration.intake.service import collect_inbox, submissions_in_periods
     from orchestration.intake.store import SubmissionStore
@@ -63,7 +65,6 @@ def run_refresh(
     parse_dbt_project()
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("refresh")
     selection = list(defs.resolve_all_asset_keys())
     if not build_site:
         selection = [k for k in selection if k != AssetKey("evaluation_site")]
@@ -78,12 +79,11 @@ def run_refresh(
             first, last = (parse_period(p) for p in reprocess)
             again = submissions_in_periods(home, first, last)
         positions = sorted({keys.index(i) for i in [*pending, *again]})
-        partition_key, tags, scope = None, {}, None
+        partition_key, tags, partners = None, {}, None
         if reason is None:  # incremental: what the files change, nothing else
             store = SubmissionStore(home)
             kinds = [store.get(keys[p]).kind for p in positions]
             partners = [store.get(keys[p]).partner for p in positions]
-            scope = touched_schemes(warehouse_path(home), partners)
             changed = incremental_selection(defs.resolve_asset_graph(), kinds) if kinds else set()
             if not changed and build_site and not (site_dir(home) / "index.html").exists():
                 changed = {AssetKey("evaluation_site")}
@@ -102,32 +102,24 @@ def run_refresh(
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
             }
-        tags[REFRESH_TAG] = "full" if reason else "incremental"
-        if scope is not None:  # the publication and edition rewrite these schemes only
-            tags[SCHEMES_TAG] = ",".join(scope)
-        # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
-        run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        # incremental: the publication and edition rewrite the files' schemes only
+        tags |= refresh_tags(warehouse_path(home), partners)
+        ops = None
         if positions and reprocess:
             window = {"reprocess_from": reprocess[0], "reprocess_to": reprocess[1]}
-            run_config["ops"] = {"partner_submissions": {"config": window}}
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=selection,
+            ops = {"partner_submissions": {"config": window}}
+        result = _run_refresh_job(
+            instance,
+            home,
+            selection,
+            tags,
             partition_key=partition_key,
-            tags=tags,
-            run_config=run_config,
+            ops=ops,
+            files_processed=len(set(pending) | set(again)),
         )
     if result.success and reason is not None:
         record_full_refresh(home)
-    failures = [
-        f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
-        for e in result.all_events
-        if e.is_step_failure
-    ]
-    return RefreshResult(
-        result.success, home, result.run_id, failures, len(set(pending) | set(again))
-    )
+    return result
 
 
 def rebuild_after_signoff(*, build_site: bool, was_current: bool) -> RefreshResult:
@@ -152,22 +144,51 @@ def rebuild_after_signoff(*, build_site: bool, was_current: bool) -> RefreshResu
     if not build_site:
         keys = {k for k in keys if k != AssetKey("evaluation_site")}
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("refresh").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=sorted(keys, key=lambda k: k.to_user_string()),
+        result = _run_refresh_job(
+            instance,
+            home,
+            sorted(keys, key=lambda k: k.to_user_string()),
             # dbt builds the selected models and their tests, not the unit tests (SQL unchanged)
-            tags={REFRESH_TAG: "incremental"},
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            {REFRESH_TAG: "incremental"},
         )
     if result.success and was_current:
         record_full_refresh(home)
+    return result
+
+
+def _run_refresh_job(
+    instance: DagsterInstance,
+    home: Path,
+    selection: list[AssetKey],
+    tags: dict[str, str],
+    *,
+    partition_key: str | None = None,
+    ops: dict | None = None,
+    files_processed: int = 0,
+) -> RefreshResult:
+    """One run of the refresh job, in this process, on ``instance``: the assets of
+    ``selection`` (asset keys), tagged ``tags``, on ``partition_key`` and with ``ops``' config
+    if given; never raises on a failed step, which the result names instead."""
+    from orchestration.definitions import defs
+
+    # Step-level DEBUG events stay in the instance (the UI); the terminal gets INFO.
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    if ops:
+        run_config["ops"] = ops
+    result = defs.resolve_job_def("refresh").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=selection,
+        partition_key=partition_key,
+        tags=tags,
+        run_config=run_config,
+    )
     failures = [
         f"{e.step_key}: {e.event_specific_data.error.message.strip()}"
         for e in result.all_events
         if e.is_step_failure
     ]
-    return RefreshResult(result.success, home, result.run_id, failures, 0)
+    return RefreshResult(result.success, home, result.run_id, failures, files_processed)
 
 
 def unloaded_submissions(home: Path) -> list[str]:

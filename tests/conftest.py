@@ -111,21 +111,48 @@ def demo_home(tmp_path_factory) -> Path:
     return home
 
 
-def dbt_build(warehouse: Path, work: Path, select: str) -> subprocess.CompletedProcess:
-    """``dbt build --select <select>`` (tests of the selection only) on ``warehouse``; target and
-    logs go to ``work`` so tests can run side by side."""
+def run_dbt(
+    command: str,
+    warehouse: Path,
+    work: Path,
+    select: str | None = None,
+    *,
+    indirect_selection: str = "cautious",
+    threads: int | None = None,
+) -> subprocess.CompletedProcess:
+    """``dbt <command>`` on ``warehouse``: of ``select`` (with the tests ``indirect_selection``
+    picks) or of the whole project; ``threads`` for dbt and DuckDB, else the profile's. Target
+    and logs go to ``work`` so tests can run side by side; dbt's Python models import
+    ``orchestration`` from this checkout."""
     dbt_dir = REPO / "dbt_project"
+    env = dict(
+        os.environ,
+        SDSF_WAREHOUSE=str(warehouse),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        PYTHONPATH=str(REPO),
+    )
+    if threads is not None:
+        env.update(SDSF_DBT_THREADS=str(threads), SDSF_DUCKDB_THREADS=str(threads))
+    selection = []
+    if select is not None:
+        selection = ["--select", select, "--indirect-selection", indirect_selection]
     return subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(dbt_dir)]
+        [str(Path(sys.executable).with_name("dbt")), command, "--project-dir", str(dbt_dir)]
         + ["--profiles-dir", str(dbt_dir), "--target-path", str(work / "target")]
-        + ["--log-path", str(work / "logs"), "--select", select]
-        + ["--indirect-selection", "cautious"],
-        env=dict(os.environ, SDSF_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"),
+        + ["--log-path", str(work / "logs"), *selection],
+        env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
+
+
+def dbt_build(
+    warehouse: Path, work: Path, select: str | None = None, **options
+) -> subprocess.CompletedProcess:
+    """``dbt build`` (models and their tests) on ``warehouse``; see :func:`run_dbt`."""
+    return run_dbt("build", warehouse, work, select, **options)
 
 
 def copy_demo_publication(demo_home: Path, home: Path) -> Path:

@@ -10,9 +10,6 @@ tests, and each mart row is checked against the calendar module's own answer and
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,9 +24,8 @@ from orchestration.intake.loading import ensure_raw_tables
 from orchestration.schemes import TABLE_COLUMNS
 from orchestration.warehouse import replace_tables
 from tests.calendar_cases import CASES, DEPARTEMENT, KIND, PARTNER
+from tests.conftest import dbt_build, run_dbt
 
-REPO = Path(__file__).resolve().parent.parent
-DBT = Path(sys.executable).with_name("dbt")
 AS_OF = date(2020, 1, 15)
 
 PARTNERS = [
@@ -166,33 +162,6 @@ def materialize_calendar(warehouse: Path, as_of: date) -> None:
     assert result.success
 
 
-def run_dbt(warehouse: Path, work: Path, *args: str) -> None:
-    env = dict(os.environ, SDSF_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    project = REPO / "dbt_project"
-    result = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            # Own target and log folders: others may be running dbt on the project meanwhile.
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],  # fmt: skip
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-
-
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
@@ -232,7 +201,8 @@ def test_calendar_case_in_the_warehouse(case, case_work):
         ],  # fmt: skip
     )
     materialize_calendar(warehouse, case.today)
-    run_dbt(warehouse, case_work, "run", "--select", "+fct_submission_completeness")
+    result = run_dbt("run", warehouse, case_work, "+fct_submission_completeness")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = _rows(con, "select period, status, status_label, as_of_date"
                           " from marts.fct_submission_completeness")  # fmt: skip
@@ -252,17 +222,15 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     submissions = [(sid, p, k, _received(at), st, per) for sid, p, k, at, st, per in SUBMISSIONS]
     build_warehouse(warehouse, PARTNERS, REGISTRY, SCHEMES, ACTIONS, submissions)
     materialize_calendar(warehouse, AS_OF)
-    run_dbt(
+    result = dbt_build(
         warehouse,
         work,
-        "build",
-        "--select",
         "+fct_submission_completeness +fct_submission_timeliness +dim_partners",
         # Only tests whose parents are all built here: the scheme models' other tests (axes,
         # indicators...) need tables this warehouse deliberately lacks.
-        "--indirect-selection",
-        "buildable",
+        indirect_selection="buildable",
     )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()

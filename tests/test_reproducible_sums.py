@@ -9,15 +9,12 @@ the demo's own build (the project's default threads).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import run_dbt
 
 
 def mart_checksums(warehouse: Path) -> dict[str, tuple[int, str]]:
@@ -44,25 +41,7 @@ def mart_checksums(warehouse: Path) -> dict[str, tuple[int, str]]:
 
 def dbt_run(warehouse: Path, work: Path, threads: int) -> None:
     """``dbt run`` of every model on ``warehouse`` with ``threads`` for dbt and for DuckDB."""
-    dbt_dir = REPO / "dbt_project"
-    env = dict(
-        os.environ,
-        SDSF_WAREHOUSE=str(warehouse),
-        SDSF_DBT_THREADS=str(threads),
-        SDSF_DUCKDB_THREADS=str(threads),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        PYTHONPATH=str(REPO),
-    )
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run", "--project-dir", str(dbt_dir)]
-        + ["--profiles-dir", str(dbt_dir), "--target-path", str(work / "target")]
-        + ["--log-path", str(work / "logs")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run_dbt("run", warehouse, work, threads=threads)
     assert result.returncode == 0, result.stdout[-4000:]
     assert f"threads={threads}" in result.stdout.replace(" ", "") or (
         f"Concurrency: {threads} threads" in result.stdout

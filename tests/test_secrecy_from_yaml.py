@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -32,10 +29,9 @@ from orchestration.editions import create_edition, site_database
 from orchestration.publication import write_publication
 from orchestration.secrecy import SECRET_NOTE
 from orchestration.warehouse import replace_tables
+from tests.conftest import dbt_build
 
 REPO = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO / "dbt_project"
-DBT = Path(sys.executable).with_name("dbt")
 SITE_QUERY = REPO / "reports" / "sources" / "sdsf" / "fct_indicator_values.sql"
 SCHEME = "landes-2016-2018"
 THRESHOLD = 11
@@ -128,16 +124,7 @@ def built(demo_home, tmp_path_factory):
     frames = scheme_defs.scheme_tables(schemes, measures, partners)
     with duckdb.connect(str(warehouse)) as con:
         replace_tables(con, frames, column_types=scheme_defs.TABLE_COLUMNS)
-    env = dict(os.environ, SDSF_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    result = subprocess.run(
-        [str(DBT), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-        + ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = dbt_build(warehouse, tmp)
     assert result.returncode == 0, result.stdout[-4000:]
     publication = home / "publication" / "publication.duckdb"
     write_publication(warehouse, publication, threshold=THRESHOLD)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import dagster as dg
 import duckdb
 from dagster._core.storage.tags import (
@@ -102,16 +105,29 @@ def _run_partitions(instance: dg.DagsterInstance, request: dg.RunRequest) -> lis
     return sorted(keys[keys.index(first) : keys.index(last) + 1])
 
 
-def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_path, monkeypatch):
+def _attendance_request_on_a_built_warehouse(tmp_path, monkeypatch) -> dg.RunRequest:
+    """The sensor's request for one CAF48 attendance file, once a refresh has built the
+    warehouse: the intake's receipts and the marts exist, the partners' and schemes' among
+    them (CAF48 sends to the Lozère scheme, which shares a commune with the MSA charte; the
+    Landes scheme shares nothing with them)."""
     monkeypatch.setenv("SDSF_HOME", str(tmp_path))
     monkeypatch.setenv("SDSF_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     from orchestration.defs.intake.sensors import inbox_sensor
 
-    # A warehouse a refresh has built: the intake's receipts and the marts exist.
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     con.execute("create schema raw; create schema marts")
     con.execute("create table raw.submissions (submission_id varchar)")
     con.execute("create table marts.fct_indicator_values (indicator_id varchar)")
+    con.execute(
+        "create table marts.dim_partners as select * from (values "
+        "('CAF48', ['lozere'], []::varchar[]), ('CAF40', ['landes'], ['landes'])) "
+        "as t(partner_code, scheme_ids, piloted_scheme_ids)"
+    )
+    con.execute(
+        "create table marts.dim_scheme_communes as select * from (values "
+        "('lozere', '48095', 'E48'), ('msa', '48095', 'E48'), ('msa', '64445', 'E64'), "
+        "('landes', '40192', 'E40')) as t(scheme_id, commune_code, epci_siren)"
+    )
     con.close()
     (tmp_path / "inbox" / "CAF48").mkdir(parents=True)
     (tmp_path / "inbox" / "CAF48" / "presence.csv").write_bytes(
@@ -119,6 +135,11 @@ def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_
     )
     instance = dg.DagsterInstance.ephemeral()
     (request,) = inbox_sensor(dg.build_sensor_context(instance=instance)).run_requests
+    return request
+
+
+def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_path, monkeypatch):
+    request = _attendance_request_on_a_built_warehouse(tmp_path, monkeypatch)
     selected = {k.to_user_string() for k in request.asset_selection}
     assert request.tags["sdsf/refresh"] == "incremental"
     assert {"submissions/attendance", "submissions/placements"} <= selected  # one multi-asset
@@ -127,3 +148,32 @@ def test_once_the_warehouse_is_built_the_run_rebuilds_what_the_files_change(tmp_
     # The references, and the models that only read them, are left as they are.
     assert not {"schemes/schemes", "cog/communes", "marts/dim_schemes"} & selected
     assert "intermediate/int_placements_latest_revision" not in selected
+
+
+def test_a_sensor_run_rewrites_only_the_schemes_its_files_touch(tmp_path, monkeypatch):
+    # As `sdsf run` does: without the tag the publication and edition rewrite every scheme.
+    request = _attendance_request_on_a_built_warehouse(tmp_path, monkeypatch)
+    assert request.tags["sdsf/refresh"] == "incremental"
+    assert request.tags["sdsf/schemes"] == "lozere,msa"
+
+
+def test_while_another_process_writes_the_warehouse_a_run_rewrites_every_scheme(tmp_path):
+    # A tick comes while a run holds the warehouse (one writer): the schemes cannot be read, and
+    # a run without the tag rewrites them all, which is slower, never wrong.
+    from orchestration.incremental import refresh_tags
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True)"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", hold + "; time.sleep(120)", str(warehouse)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        assert refresh_tags(warehouse, ["CAF48"]) == {"sdsf/refresh": "incremental"}
+    finally:
+        writer.kill()
+        writer.wait()
+    assert refresh_tags(warehouse, None) == {"sdsf/refresh": "full"}

@@ -1,15 +1,14 @@
--- Rows of the latest accepted revision: a newer file from the same partner for the same kind
--- and period supersedes the older one, which stays in raw for the "as submitted" history.
--- A file the lock at intake holds (received after its period was approved: stg_locks) counts
--- for nothing until the period is unlocked, so the revision before it stays the latest.
+-- Rows of the revisions that count: per kind, partner and period, the latest file, a file the
+-- lock at intake holds left out. The rule is written once, in Python-owned SQL
+-- (orchestration/intake/revisions.py: the view raw.counted_revisions, which the intake's
+-- quality rules read too); this macro keeps the rows of the files it lists, period by period:
+-- a newer file for one of a file's periods supersedes it for that period only. Older
+-- revisions stay in raw for the "as submitted" history.
 {% macro latest_revision(relation) -%}
-    select *
-    from {{ relation }}
-    where submission_id not in (
-        select held.submission_id from {{ ref('stg_locks__submission_holds') }} as held
-    )
-    qualify dense_rank() over (
-        partition by partner_code, period
-        order by received_at desc, submission_id desc
-    ) = 1
+    select rows.*
+    from {{ relation }} as rows
+    inner join {{ ref('stg_locks__counted_revisions') }} as counted
+        on
+            rows.submission_id = counted.submission_id
+            and rows.period = counted.period
 {%- endmacro %}

@@ -2,9 +2,10 @@
 
 The rule is orchestration/approvals.py's ``holds_of``. This module applies it where intake
 needs it: on a receipt (``sdsf submit``, the portal, a run), and once a run, over every file
-the warehouse holds, into ``raw.submission_holds``, which the dbt macro ``latest_revision``
-leaves out. Held rows stay in raw, so an unlock needs no new upload: the next run recomputes
-the holds from the steps and the held file counts.
+the warehouse holds, into ``raw.submission_holds``, which the revisions that count leave out
+(orchestration/intake/revisions.py, read by the quality rules and by dbt). Held rows stay in
+raw, so an unlock needs no new upload: the next run recomputes the holds from the steps and the
+held file counts.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from models import CONTRACTS
 from models.common import columns_of
 from orchestration.intake.holds import ensure_holds_table
 from orchestration.intake.receipt import Receipt
+from orchestration.intake.revisions import ensure_counted_revisions
 from orchestration.intake.store import StoredSubmission
 
 _SQL_TYPES = {"count": "bigint", "decimal": "double", "yes_no": "boolean", "date": "date"}
@@ -36,8 +37,8 @@ def raw_columns(kind: str) -> list[tuple[str, str]]:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema's submission tables, and the table of held files, when missing
-    (idempotent)."""
+    """Create the raw schema's submission tables, and the table of held files, when missing,
+    and the rule of which revisions count over them (idempotent)."""
     con.execute("create schema if not exists raw")
     con.execute(
         """
@@ -60,7 +61,8 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for kind in CONTRACTS:
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_columns(kind))
         con.execute(f"create table if not exists raw.{kind} ({cols})")
-    ensure_holds_table(con)  # the lock at intake's table, which latest_revision reads
+    ensure_holds_table(con)  # the lock at intake's table, which the revisions that count read
+    ensure_counted_revisions(con)
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, submission_id: str) -> bool:

@@ -4,9 +4,9 @@ The rules are data (``quality_rules.yaml`` of the deployment, see ``settings.Dep
 names a check (a code of ``quality_checks`` in sources/vocabulary.yaml), the measure it reads
 (measures.yaml gives its file and column), its thresholds, a French message and whether it is
 blocking. A rule gives warnings in the receipt; a blocking rule gives errors, which refuse the
-file. Checks compare a file's rows with the latest accepted revision of what the same partner
-sent before (``_LATEST_ROWS``), so a file corrected later is judged against the corrected one;
-a file the lock at intake holds (orchestration/intake/holds.py) is left out, as dbt does.
+file. Checks compare a file's rows with the revisions that count of what the same partner sent
+before (orchestration/intake/revisions.py, the rule dbt reads too: the latest per period, held
+files left out), so a file corrected later is judged against the corrected one.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import duckdb
 import pandas as pd
 
 from orchestration import vocabulary
-from orchestration.intake.holds import HOLDS_TABLE, ensure_holds_table
+from orchestration.intake.loading import ensure_raw_tables
 from orchestration.intake.receipt import Issue, Receipt
+from orchestration.intake.revisions import COUNTED_REVISIONS_WITHOUT
 from orchestration.settings import deployment
 
 CHECKS = "quality_checks"  # the code list of sources/vocabulary.yaml
@@ -54,15 +55,13 @@ _PLACEHOLDERS = {
     "score",
     "population",
 }
-# The accepted rows of one partner and kind, the latest revision of each period (a newer file
-# for the same period supersedes the older, as in dbt's latest_revision macro), the file being
-# judged left out.
-_LATEST_ROWS = """
-    select * from raw.{kind}
-    where partner_code = ? and submission_id <> ? and submission_id not in (select * from _held)
-    qualify dense_rank() over (
-        partition by partner_code, period order by received_at desc, submission_id desc
-    ) = 1
+# The rows of one kind that count, the file being judged left out as if it had not come (the
+# kind named in the join too, so that DuckDB reads that kind's table only).
+_COUNTED_ROWS = f"""
+    select rows.* from raw.{{kind}} as rows
+    inner join {COUNTED_REVISIONS_WITHOUT}(?) as counted
+        on counted.submission_kind = '{{kind}}'
+        and rows.submission_id = counted.submission_id and rows.period = counted.period
 """
 
 
@@ -190,10 +189,8 @@ def apply_rules(
     if not mine or frame is None or frame.empty:
         return
     found: list[Issue] = []
+    ensure_raw_tables(con)  # the raw tables, empty if new, and the revisions that count
     con.register("_quality_rows", frame)
-    # Files the lock at intake holds count for nothing, here as in dbt's latest_revision.
-    ensure_holds_table(con)
-    con.execute(f"create or replace temp view _held as select submission_id from {HOLDS_TABLE}")
     try:
         for rule in mine:
             for issue in _CHECKERS[rule.check](con, rule, kind, partner, submission_id):
@@ -251,15 +248,6 @@ def _record_warnings(con, submission_id: str, issues: list[Issue]) -> None:
     )
 
 
-def _has_table(con, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'raw' and table_name = ?",
-        [name],
-    ).fetchone()
-    return bool(found[0])
-
-
 def _issue(rule: Rule, line, column_fr: str, value, **fields) -> Issue:
     shown = {k: _show(v) for k, v in {"value": value, **rule.parameters, **fields}.items()}
     return Issue(
@@ -275,13 +263,11 @@ def _issue(rule: Rule, line, column_fr: str, value, **fields) -> Issue:
 
 
 def _jump(con, rule: Rule, kind, partner, submission_id):
-    if not _has_table(con, kind):
-        return []
     keys = _KEYS[kind]
     on = " and ".join(f"p.{k} = r.{k}" for k in keys)
     rows = con.execute(
         f"""
-        with previous as ({_LATEST_ROWS.format(kind=kind)})
+        with previous as ({_COUNTED_ROWS.format(kind=kind)} where rows.partner_code = ?)
         select r.line, r.{rule.column}, p.{rule.column}, p.period
         from _quality_rows as r
         join previous as p
@@ -290,7 +276,7 @@ def _jump(con, rule: Rule, kind, partner, submission_id):
         qualify row_number() over (partition by r.line order by p.period_start desc) = 1
         order by r.line
         """,
-        [partner, submission_id],
+        [submission_id, partner],
     ).fetchall()
     factor, floor = rule.parameters["factor"], rule.parameters["min_previous"]
     return [
@@ -308,12 +294,10 @@ def _jump(con, rule: Rule, kind, partner, submission_id):
 
 
 def _capacity(con, rule: Rule, kind, partner, submission_id):
-    if not _has_table(con, "placements"):
-        return []
     hours = rule.parameters["hours_per_day"]
     rows = con.execute(
         f"""
-        with places as ({_LATEST_ROWS.format(kind="placements")})
+        with places as ({_COUNTED_ROWS.format(kind="placements")} where rows.partner_code = ?)
         select r.line, r.{rule.column}, p.places, r.opening_days,
             p.places * r.opening_days * ? as capacity
         from _quality_rows as r
@@ -323,7 +307,7 @@ def _capacity(con, rule: Rule, kind, partner, submission_id):
         qualify row_number() over (partition by r.line order by p.period_start desc) = 1
         order by r.line
         """,
-        [partner, submission_id, hours],
+        [submission_id, partner, hours],
     ).fetchall()
     return [
         _issue(
@@ -363,17 +347,13 @@ def _outlier(con, rule: Rule, kind, partner, submission_id):
     The spread is never taken below the mean absolute deviation (scaled likewise): where most
     structures share one size (leisure centres at their minimum of places), the median
     deviation is near zero and would flag every ordinary structure."""
-    if not _has_table(con, kind):
-        return []
     col = rule.column
     rows = con.execute(
         f"""
         with history as (
-            select structure_type, period_year, ln(1 + {col}) as v from raw.{kind}
-            where submission_id <> ? and submission_id not in (select * from _held)
-            qualify dense_rank() over (
-                partition by partner_code, period order by received_at desc, submission_id desc
-            ) = 1 and not (partner_code = ? and period in (select period from _quality_rows))
+            select structure_type, period_year, ln(1 + {col}) as v
+            from ({_COUNTED_ROWS.format(kind=kind)})
+            where not (partner_code = ? and period in (select period from _quality_rows))
         ),
         peers as (
             select * from history where v is not null

@@ -20,10 +20,10 @@ from dagster._core.storage.tags import (
 
 from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, unregistered_submissions
 from orchestration.defs.jobs import refresh_job
-from orchestration.incremental import REFRESH_TAG, incremental_selection, warehouse_is_new
+from orchestration.incremental import incremental_selection, refresh_tags, warehouse_is_new
 from orchestration.intake.service import collect_inbox
 from orchestration.intake.store import SubmissionStore
-from orchestration.settings import sdsf_home
+from orchestration.settings import sdsf_home, warehouse_path
 
 
 @dg.sensor(
@@ -53,13 +53,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if len(new) > 1:
         tags[ASSET_PARTITION_RANGE_START_TAG] = new[0]
         tags[ASSET_PARTITION_RANGE_END_TAG] = new[-1]
-    selection = None  # a new warehouse: everything, references included
+    selection, partners = None, None  # a new warehouse: everything, references included
     if not warehouse_is_new(home):
         from orchestration.definitions import defs  # the code location, loaded by now
 
         graph = defs.resolve_asset_graph()
         selection = sorted(incremental_selection(graph, [s.kind for s in subs]))
-    tags[REFRESH_TAG] = "full" if selection is None else "incremental"
+        partners = [s.partner for s in subs]
+    # as `sdsf run` tags it: an incremental run rewrites the files' schemes only
+    tags |= refresh_tags(warehouse_path(home), partners)
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
