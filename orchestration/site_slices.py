@@ -255,7 +255,8 @@ def _build_slices(
                                time.monotonic() - began)  # fmt: skip
         done.append(outcome)
         elapsed = time.monotonic() - started
-        left = elapsed / len(done) * (len(to_build) - len(done)) / max(jobs, 1)
+        # Slices finish ``jobs`` at a time, so the time per slice so far already counts them.
+        left = elapsed / len(done) * (len(to_build) - len(done))
         say(f"site: slice {site_slice.key} built ({outcome.pages} pages, {outcome.seconds:.0f} s);"
             f" {len(done)}/{len(to_build)}, about {left:.0f} s left")  # fmt: skip
         return outcome
