@@ -1,7 +1,7 @@
 """The evaluation site in slices: one Evidence build per département, and a national index.
 
-One Evidence build of every page costs a fixed ~35 s of bundling plus about a second per page,
-and bundling alone peaks at ~3.5 GB whatever the number of pages. Built whole, the site of a
+An Evidence build costs about a minute of bundling the app plus about a second per page, and
+peaks at ~3.5 GB whatever the number of pages (benchmarks/site_build.py). Built whole, the site of a
 national deployment would take an hour after any new file. So each département's schemes are a
 *slice*: a complete Evidence site (home, schemes, quality, method) built from the edition's
 tables filtered to those schemes, served under ``/<département>/`` (Evidence's base path). A
