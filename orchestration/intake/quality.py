@@ -20,7 +20,6 @@ import duckdb
 import pandas as pd
 
 from orchestration import vocabulary
-from orchestration.intake.loading import ensure_raw_tables
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.revisions import COUNTED_REVISIONS_WITHOUT
 from orchestration.settings import deployment
@@ -184,12 +183,14 @@ def apply_rules(
     frame: pd.DataFrame,
     receipt: Receipt,
 ) -> None:
-    """Add to ``receipt`` the warnings (errors for blocking rules) of an accepted file's rows."""
+    """Add to ``receipt`` the warnings (errors for blocking rules) of an accepted file's rows.
+
+    The raw tables and the revisions that count must exist: ``process_stored``, the one caller,
+    creates them (``ensure_raw_tables``) once before its files."""
     mine = [r for r in rules if r.source == kind]
     if not mine or frame is None or frame.empty:
         return
     found: list[Issue] = []
-    ensure_raw_tables(con)  # the raw tables, empty if new, and the revisions that count
     con.register("_quality_rows", frame)
     try:
         for rule in mine:
