@@ -103,9 +103,14 @@ def plan(site_db: Path) -> list[SiteSlice]:
     return [SiteSlice(dep, tuple(schemes)) for dep, schemes in rows]
 
 
-def write_slice_database(site_db: Path, site_slice: SiteSlice, out: Path) -> None:
-    """Write ``out``: the tables of ``site_db`` a slice's pages read, for its schemes only."""
-    manifest = json.loads((Path(site_db).parent / MANIFEST).read_text(encoding="utf-8"))
+def edition_manifest(site_db: Path) -> dict:
+    """The manifest of the edition ``site_db`` belongs to (its files, for the edition rows)."""
+    return json.loads((Path(site_db).parent / MANIFEST).read_text(encoding="utf-8"))
+
+
+def write_slice_database(site_db: Path, site_slice: SiteSlice, out: Path, manifest: dict) -> None:
+    """Write ``out``: the tables of ``site_db`` a slice's pages read, for its schemes only;
+    ``manifest`` is the edition's (``edition_manifest``), read once for every slice."""
     out.unlink(missing_ok=True)
     con = duckdb.connect()
     try:
@@ -177,6 +182,7 @@ def build(
     pages_digest = evidence_site.site_fingerprint(reports_dir)
     previous = _previous_slices(out_dir)
     slices = plan(site_db)
+    manifest = edition_manifest(site_db)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -185,7 +191,7 @@ def build(
         recorded, to_build = {}, []
         for site_slice in slices:
             db = work / f"{site_slice.key}.duckdb"
-            write_slice_database(site_db, site_slice, db)
+            write_slice_database(site_db, site_slice, db, manifest)
             fingerprint = hashlib.sha256(
                 f"{pages_digest}:{site_slice.base_path}:{content_digest(db)}".encode()
             ).hexdigest()

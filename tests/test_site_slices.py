@@ -31,7 +31,10 @@ def _slice(edition: Path, key: str) -> site_slices.SiteSlice:
 
 
 def _write(edition: Path, key: str, out: Path) -> Path:
-    site_slices.write_slice_database(site_database(edition), _slice(edition, key), out)
+    site = site_database(edition)
+    site_slices.write_slice_database(
+        site, _slice(edition, key), out, site_slices.edition_manifest(site)
+    )
     return out
 
 
