@@ -33,11 +33,7 @@ select
     coalesce(p.figures_label, '–') as figures_label
 from src_dim_schemes as s
 left join src_fct_scheme_progress as p
-    on p.scheme_id = s.scheme_id
-    and p.year = (
-        select max(q.year) from src_fct_scheme_progress as q
-        where q.scheme_id = s.scheme_id and q.actions_with_value > 0
-    )
+    on p.scheme_id = s.scheme_id and p.is_latest_with_figures
 left join src_dim_territories as d
     on d.scheme_id = s.scheme_id and d.territory_level = 'departement'
     and d.territory_code = s.departement_code
