@@ -15,6 +15,8 @@ from orchestration.intake.validation import ReferenceData
 from orchestration.settings import deployment, sdsf_home, warehouse_path
 
 _CACHE_NAME = "validation_reference.json"
+# Part of the cache's fingerprint: a new version of what it holds makes older caches stale.
+_CACHE_VERSION = 2
 
 
 def reference_for_validation(
@@ -60,7 +62,9 @@ def _reference_codes() -> dict:
         data_dir / "communes.json",
         data_dir / "epci.json",
     ]
-    fingerprint = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in inputs]
+    fingerprint = [_CACHE_VERSION] + [
+        [str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in inputs
+    ]
     cache = sdsf_home() / "cache" / _CACHE_NAME
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
@@ -87,6 +91,7 @@ def _read_reference_codes(data_dir: Path) -> dict:
         "epci": sorted(cog["epci"]["epci_siren"]),
         "actions": sorted(a.code for s in schemes for axis in s.axes for a in axis.actions),
         "years": [min(years), max(years)] if years else None,
+        "partner_schemes": _read_partner_schemes(schemes, scheme_defs.load_partners()),
     }
 
 
@@ -138,13 +143,16 @@ def known_structures(partner: str | None) -> frozenset[str] | None:
 
 def partner_schemes() -> dict[str, set[str]]:
     """Partner code -> the schemes it sends files to: those of the départements it covers (as
-    the sign-off's missing files and the registry's checks count them)."""
-    from orchestration import schemes as scheme_defs
+    the sign-off's missing files and the registry's checks count them). Kept with the
+    reference codes, so a receipt does not read every scheme again."""
+    return {code: set(ids) for code, ids in _reference_codes()["partner_schemes"].items()}
 
+
+def _read_partner_schemes(schemes, partners) -> dict[str, list[str]]:
     by_departement: dict[str, set[str]] = {}
-    for scheme in scheme_defs.load_schemes():
+    for scheme in schemes:
         by_departement.setdefault(scheme.departement, set()).add(scheme.id)
     return {
-        code: set().union(*(by_departement.get(d, set()) for d in partner.departements))
-        for code, partner in scheme_defs.load_partners().items()
+        code: sorted(set().union(*(by_departement.get(d, set()) for d in partner.departements)))
+        for code, partner in partners.items()
     }

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from orchestration import yaml_loading
 from orchestration.settings import SOURCES_DIR
 
 VOCABULARY_PATH = SOURCES_DIR / "vocabulary.yaml"
@@ -74,7 +74,7 @@ def _parse(data: Any, path: Path) -> dict[str, tuple[Entry, ...]]:
 @cache
 def load(path: Path = VOCABULARY_PATH) -> dict[str, tuple[Entry, ...]]:
     """Every list of the vocabulary file, checked, by name."""
-    return _parse(yaml.safe_load(Path(path).read_text(encoding="utf-8")), Path(path))
+    return _parse(yaml_loading.safe_load(Path(path).read_text(encoding="utf-8")), Path(path))
 
 
 def entries(name: str) -> tuple[Entry, ...]:

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from orchestration import vocabulary
+from orchestration import vocabulary, yaml_loading
 from orchestration.intake.receipt import Issue, Receipt
 from orchestration.intake.revisions import COUNTED_REVISIONS_WITHOUT
 from orchestration.settings import deployment
@@ -91,7 +91,7 @@ def load_rules(path: Path | None = None) -> list[Rule]:
     if not path.is_file():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_loading.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise QualityRulesError(f"{path} : fichier YAML illisible ({exc})") from None
     items = data.get("rules") if isinstance(data, dict) else None

@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from orchestration.yaml_loading import SAFE_LOADER
+
 # Where a value sits in a document: keys and list indexes from the top.
 Loc = tuple[str | int, ...]
 
@@ -49,7 +51,7 @@ class SchemeError(Exception):
         super().__init__(text)
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(SAFE_LOADER):
     """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
 
     def construct_mapping(self, node, deep=False):
