@@ -252,10 +252,7 @@ def _build_slices(
     def one(item: tuple[SiteSlice, Path]) -> SliceOutcome:
         site_slice, db = item
         began = time.monotonic()
-        project = evidence_site.prepare_project(
-            work / f"project-{site_slice.key}", site_slice.base_path, reports_dir
-        )
-        _keep_own_contours(project, site_slice.departement)
+        project = prepare_slice_project(site_slice, work / f"project-{site_slice.key}", reports_dir)
         evidence_site.build_site(db, staging / site_slice.key, strict=strict, reports_dir=project)
         outcome = SliceOutcome(site_slice.key, True, count_pages(staging / site_slice.key),
                                time.monotonic() - began)  # fmt: skip
@@ -269,6 +266,16 @@ def _build_slices(
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, to_build))
+
+
+def prepare_slice_project(
+    site_slice: SiteSlice, project_dir: Path, reports_dir: Path = evidence_site.REPORTS_DIR
+) -> Path:
+    """The Evidence project a slice is built in: served under its base path, with only its
+    département's map contours."""
+    project = evidence_site.prepare_project(project_dir, site_slice.base_path, reports_dir)
+    _keep_own_contours(project, site_slice.departement)
+    return project
 
 
 def _keep_own_contours(project: Path, departement: str) -> None:
