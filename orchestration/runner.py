@@ -119,6 +119,11 @@ def run_refresh(
         )
     if result.success and reason is not None:
         record_full_refresh(home)
+        # A full refresh follows a change of the sources: the receipts' reference codes are read
+        # again now rather than by the next partner's receipt (about a second at one département).
+        from orchestration.reference import reference_for_validation
+
+        reference_for_validation(kinds=set())
     return result
 
 

@@ -298,3 +298,11 @@ def test_rerun_is_safe_and_changes_nothing(demo_home, demo_files):
     assert after == before
     [(count,)] = _mart(demo_home, "select count(*) from raw.submissions")
     assert count == len(demo_files)
+
+
+def test_a_full_refresh_leaves_the_receipts_reference_codes_ready(demo_home):
+    """The first partner receipt after a change of the sources does not read the COG and every
+    scheme again (about a second): the full refresh that followed the change did."""
+    cache = json.loads((demo_home / "cache" / "validation_reference.json").read_text())
+    assert {"communes", "epci", "actions", "years", "partner_schemes"} <= set(cache)
+    assert "landes-2016-2018" in cache["partner_schemes"]["CAF40"]
