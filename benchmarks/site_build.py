@@ -10,24 +10,15 @@ the peak memory of the largest process and the size of the output. With ``--then
 figure of that département's schemes is then changed in a copy of the edition and the site is
 built again over the first one: only that slice should be rebuilt. Run `make run` first so that
 the data directory has an edition. Not a test.
-
-  .venv/bin/python benchmarks/site_build.py --phases DEPARTEMENT
-
-splits one slice's build instead: it is built as the site builds it (every page prerendered),
-then again in Evidence's single-page-app mode (VITE_EVIDENCE_SPA, no page prerendered: what is
-left is bundling the app and writing its data), and prints both, the difference (the cost of
-prerendering, per page) and the share of the build that bundling takes.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
@@ -35,7 +26,7 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from orchestration import evidence_site, site_slices  # noqa: E402
+from orchestration import site_slices  # noqa: E402
 from orchestration.editions import site_database  # noqa: E402
 
 
@@ -46,47 +37,11 @@ def report(title: str, built: site_slices.SiteBuild) -> None:
         print(f"  slice {s.key:>4}: {s.pages:4d} pages, {state}")
     rebuilt_pages = sum(s.pages for s in built.slices if s.rebuilt)
     per_page = built.seconds / rebuilt_pages if rebuilt_pages else 0.0
+    bundled = f"{built.app_seconds:.1f} s" if built.app_seconds else "kept"
+    print(f"  the app's bundle : {bundled}")
     print(f"  whole build      : {built.seconds:.1f} s, {built.pages} pages in the site")
     print(f"  per page built   : {per_page:.2f} s ({rebuilt_pages} pages built)")
     print(f"  peak memory      : {built.peak_mib:.0f} MiB (largest process)")
-
-
-# Evidence's documented SPA set-up: a fallback page for every address no page was written for.
-_SPA_CONFIG = """import adapter from '@sveltejs/adapter-static';
-export default { kit: { adapter: adapter({ fallback: 'index.html', strict: false }) } };
-"""
-
-
-def phases(site_db: Path, departement: str, tmp: Path) -> int:
-    """Build one slice prerendered, then as a single-page app; print where the time goes."""
-    found = [s for s in site_slices.plan(site_db) if s.departement == departement]
-    if not found:
-        print(f"no scheme of département {departement} in {site_db}", file=sys.stderr)
-        return 2
-    site_slice = found[0]
-    db = tmp / f"{site_slice.key}.duckdb"
-    site_slices.write_slice_database(site_db, site_slice, db, site_slices.edition_manifest(site_db))
-    seconds, pages = {}, 0
-    for mode in ("prerendered", "spa"):
-        project = site_slices.prepare_slice_project(site_slice, tmp / f"project-{mode}")
-        if mode == "spa":
-            (project / "svelte.config.js").write_text(_SPA_CONFIG, encoding="utf-8")
-            os.environ["VITE_EVIDENCE_SPA"] = "true"
-        started = time.monotonic()
-        try:
-            evidence_site.build_site(db, tmp / f"site-{mode}", reports_dir=project)
-        finally:
-            os.environ.pop("VITE_EVIDENCE_SPA", None)
-        seconds[mode] = time.monotonic() - started
-        if mode == "prerendered":
-            pages = site_slices.count_pages(tmp / f"site-{mode}")
-    prerendering = seconds["prerendered"] - seconds["spa"]
-    print(f"\nslice {site_slice.key} ({pages} pages), one build at a time")
-    print(f"  prerendered build: {seconds['prerendered']:.1f} s (what the site runs)")
-    print(f"  single-page app  : {seconds['spa']:.1f} s (bundling the app, writing its data)")
-    print(f"  prerendering     : {prerendering:.1f} s, {prerendering / max(pages, 1):.2f} s a page")
-    print(f"  bundling's share : {seconds['spa'] / seconds['prerendered']:.0%} of the build")
-    return 0
 
 
 def main() -> int:
@@ -95,7 +50,6 @@ def main() -> int:
     parser.add_argument("--edition", default="courante")
     parser.add_argument("--jobs", type=int, default=None, help="slices built at once")
     parser.add_argument("--then-change", metavar="DEPARTEMENT")
-    parser.add_argument("--phases", metavar="DEPARTEMENT", help="split one slice's build")
     args = parser.parse_args()
     edition = args.home / "editions" / args.edition
     if not site_database(edition).is_file():
@@ -103,8 +57,6 @@ def main() -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="  %(message)s")
     with tempfile.TemporaryDirectory(prefix="sdsf-site-") as tmp:
-        if args.phases:
-            return phases(site_database(edition), args.phases, Path(tmp))
         copy = Path(tmp) / "edition"
         shutil.copytree(edition, copy)
         out = Path(tmp) / "site"

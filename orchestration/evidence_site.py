@@ -74,35 +74,26 @@ def build_site(
     strict: bool = True,
     timeout_s: int = 600,
     reports_dir: Path = REPORTS_DIR,
+    single_page_app: bool = False,
 ) -> Path:
     """Build the site from `publication_db` into `out_dir` (replaced) and return `out_dir`.
 
     Runs `evidence sources` then `evidence build` (`build:strict` when `strict`, so a broken page
     query fails the build), each under `timeout_s` seconds; raises SiteBuildError on any failure.
-    `out_dir` then holds index.html. Calls are serialised on a lock file in reports/.
+    `out_dir` then holds index.html. Calls are serialised on a lock file in reports/. With
+    `single_page_app` (a project from `prepare_project(..., single_page_app=True)`), no page is
+    prerendered: index.html is the app's page for every address, which renders in the browser.
     """
-    reports_dir = Path(reports_dir).resolve()
-    publication_db = Path(publication_db).resolve()
-    out_dir = Path(out_dir).resolve()
-    if not publication_db.is_file():
-        raise SiteBuildError(f"publication file not found: {publication_db}")
+    reports_dir, out_dir = Path(reports_dir).resolve(), Path(out_dir).resolve()
     if out_dir == reports_dir or reports_dir in out_dir.parents:
         raise SiteBuildError(f"out_dir must be outside {reports_dir}: {out_dir}")
-    _check_telemetry_off(reports_dir)
-
-    with _exclusive(reports_dir / ".sdsf-build.lock"):
-        ensure_site_dependencies(reports_dir)
-        env = _evidence_env()
-        env[f"EVIDENCE_SOURCE__{SOURCE_NAME}__filename"] = source_filename(
-            publication_db, reports_dir
-        )
+    steps = ("sources", "build:strict" if strict else "build")
+    with _project_run(publication_db, reports_dir, single_page_app) as (env, npm):
         build_dir = reports_dir / "build"
         # The CLI merges into ./build and the adapter output: clear both so no stale page survives.
         shutil.rmtree(build_dir, ignore_errors=True)
         shutil.rmtree(reports_dir / ".evidence" / "template" / "build", ignore_errors=True)
-
-        npm = _npm()
-        for step in ("sources", "build:strict" if strict else "build"):
+        for step in steps:
             started = time.monotonic()
             _run(
                 [npm, "run", step],
@@ -120,16 +111,65 @@ def build_site(
     return out_dir
 
 
+def write_data(publication_db: Path, out_dir: Path, *, reports_dir: Path, timeout_s: int = 600):
+    """Write the site's data (`evidence sources`: a Parquet file per source query and their
+    manifest, what a build puts in its ``data/`` folder) from `publication_db` into `out_dir`."""
+    reports_dir, out_dir = Path(reports_dir).resolve(), Path(out_dir)
+    with _project_run(publication_db, reports_dir, single_page_app=False) as (env, npm):
+        data = reports_dir / ".evidence" / "template" / "static" / "data"
+        shutil.rmtree(data, ignore_errors=True)
+        _run([npm, "run", "sources"], cwd=reports_dir, env=env, timeout_s=timeout_s,
+             step="npm run sources")  # fmt: skip
+        if not (data / "manifest.json").is_file():
+            raise SiteBuildError(f"evidence sources finished but wrote no {data / 'manifest.json'}")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        shutil.copytree(data, out_dir)
+    return out_dir
+
+
+@contextlib.contextmanager
+def _project_run(
+    publication_db: Path, reports_dir: Path, single_page_app: bool
+) -> Iterator[tuple[dict[str, str], str]]:
+    """The checks, lock and environment an Evidence command on ``reports_dir`` runs under."""
+    publication_db = Path(publication_db).resolve()
+    if not publication_db.is_file():
+        raise SiteBuildError(f"publication file not found: {publication_db}")
+    _check_telemetry_off(reports_dir)
+    with _exclusive(reports_dir / ".sdsf-build.lock"):
+        ensure_site_dependencies(reports_dir)
+        env = _evidence_env()
+        env[f"EVIDENCE_SOURCE__{SOURCE_NAME}__filename"] = source_filename(
+            publication_db, reports_dir
+        )
+        if single_page_app:
+            env["VITE_EVIDENCE_SPA"] = "true"  # Evidence's switch: no page prerendered
+        yield env, _npm()
+
+
 # What a build project needs besides its node_modules (a link to reports/node_modules).
 _PROJECT_SKIP = {"node_modules", "build", ".evidence", ".sdsf-build.lock"}
 
 
-def prepare_project(project_dir: Path, base_path: str, reports_dir: Path = REPORTS_DIR) -> Path:
+# Evidence's documented single-page-app set-up (with VITE_EVIDENCE_SPA): SvelteKit's static
+# adapter writes the app's one page as index.html instead of a page per address.
+SPA_SVELTE_CONFIG = """import adapter from '@sveltejs/adapter-static';
+export default { kit: { adapter: adapter({ fallback: 'index.html', strict: false }) } };
+"""
+
+
+def prepare_project(
+    project_dir: Path,
+    base_path: str,
+    reports_dir: Path = REPORTS_DIR,
+    *,
+    single_page_app: bool = False,
+) -> Path:
     """A copy of the Evidence project in ``project_dir`` whose site is served under
     ``base_path`` (a site slice's ``/<département>``), sharing reports/node_modules; returns it.
 
-    Evidence builds in its project folder (.evidence/, build/), so slices built side by side
-    each need their own folder; the pages, components and queries are the same files.
+    Evidence builds in its project folder (.evidence/, build/), so builds side by side each
+    need their own folder; the pages, components and queries are the same files.
     """
     reports_dir, project_dir = Path(reports_dir).resolve(), Path(project_dir)
     shutil.rmtree(project_dir, ignore_errors=True)
@@ -146,6 +186,8 @@ def prepare_project(project_dir: Path, base_path: str, reports_dir: Path = REPOR
     config = yaml.safe_load((reports_dir / "evidence.config.yaml").read_text()) or {}
     config["deployment"] = {"basePath": base_path}
     (project_dir / "evidence.config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    if single_page_app:
+        (project_dir / "svelte.config.js").write_text(SPA_SVELTE_CONFIG, encoding="utf-8")
     return project_dir
 
 

@@ -1,13 +1,13 @@
-"""The evaluation site in slices: one Evidence build per département, and a national index.
+"""The evaluation site in slices: one per département, and a national index.
 
-An Evidence build costs about a minute of bundling the app plus about a second per page, and
-peaks at ~3.5 GB whatever the number of pages (benchmarks/site_build.py). Built whole, the site of a
-national deployment would take an hour after any new file. So each département's schemes are a
-*slice*: a complete Evidence site (home, schemes, quality, method) built from the edition's
-tables filtered to those schemes, served under ``/<département>/`` (Evidence's base path). A
-slice is rebuilt only when its tables or the site's own files changed; slices build side by
-side (``SDSF_SITE_JOBS``, default 2: this machine's cores, each build holding ~3.5 GB); the
-national index at ``/`` lists every scheme with a link into its slice (orchestration/site_index.py).
+Each département's schemes are a *slice*: a complete French site (home, schemes, quality,
+method) showing the edition's tables filtered to those schemes, served under ``/<département>/``.
+Every slice runs the same Evidence app, bundled once and placed under each slice's base path with
+the slice's own data (orchestration/site_app.py): a slice costs a few seconds whatever its number
+of pages, and the app's bundling (about 90 s, ~3.5 GB) is paid again only when the site's pages,
+components or packages change. A slice is written again only when its tables or the app changed,
+slices are written side by side (``SDSF_SITE_JOBS``, default 2), and the national index at ``/``
+lists every scheme with a link into its slice (orchestration/site_index.py).
 
 What a slice keeps of a table: rows of its schemes where the table has ``scheme_id``, rows of
 its schemes' partners where it has ``partner_code`` only, the whole table otherwise (the
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import evidence_site, site_index
+from orchestration import evidence_site, site_app, site_index
 from orchestration.editions import MANIFEST, SITE_MACROS, write_edition_row
 from orchestration.publication import EVIDENCE_STORAGE_VERSION
 from orchestration.site_paths import slice_home, slice_key
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 # In the built site: each slice's fingerprint, schemes and build figures.
 SLICES_FILE = "slices.json"
-_EXCLUDED = {"_app", "api", "data"}  # Evidence's own folders, not pages
 
 
 def site_jobs() -> int:
@@ -82,6 +81,7 @@ class SiteBuild:
     out_dir: Path
     slices: list[SliceOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    app_seconds: float = 0.0  # bundling the app, when the site's files changed
     peak_mib: float = 0.0
 
     @property
@@ -193,7 +193,7 @@ def build(
             db = work / f"{site_slice.key}.duckdb"
             write_slice_database(site_db, site_slice, db, manifest)
             fingerprint = hashlib.sha256(
-                f"{pages_digest}:{site_slice.base_path}:{content_digest(db)}".encode()
+                f"{pages_digest}:{site_app.LAYOUT}:{site_slice.base_path}:{content_digest(db)}".encode()
             ).hexdigest()
             recorded[site_slice.key] = {
                 "fingerprint": fingerprint,
@@ -207,8 +207,15 @@ def build(
             else:
                 to_build.append((site_slice, db))
         jobs = jobs or site_jobs()
-        say(f"site: {len(to_build)} slice(s) to build of {len(slices)}, {jobs} at once")
-        outcomes = _build_slices(to_build, staging, work, jobs, strict, reports_dir, say)
+        app_dir, app_seconds = site_app.app_dir_for(out_dir), 0.0
+        if to_build:
+            began = time.monotonic()
+            if site_app.ensure_app(app_dir, pages_digest, to_build[0][1], strict=strict,
+                                   reports_dir=reports_dir):  # fmt: skip
+                app_seconds = time.monotonic() - began
+                say(f"site: the app bundled in {app_seconds:.0f} s")
+        say(f"site: {len(to_build)} slice(s) to write of {len(slices)}, {jobs} at once")
+        outcomes = _build_slices(to_build, staging, work, jobs, app_dir, reports_dir, say)
         for outcome in outcomes:
             recorded[outcome.key].update(pages=outcome.pages, seconds=round(outcome.seconds, 1))
         shutil.rmtree(work)
@@ -217,7 +224,8 @@ def build(
         _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    result = SiteBuild(out_dir, seconds=time.monotonic() - started, peak_mib=_children_peak_mib())
+    result = SiteBuild(out_dir, seconds=time.monotonic() - started, app_seconds=app_seconds,
+                       peak_mib=_children_peak_mib())  # fmt: skip
     built = {o.key: o for o in outcomes}
     for site_slice in slices:
         entry = recorded[site_slice.key]
@@ -228,21 +236,12 @@ def build(
     return result
 
 
-def count_pages(site_dir: Path) -> int:
-    """The HTML pages of a built Evidence site (its own folders apart)."""
-    return sum(
-        1
-        for page in Path(site_dir).rglob("*.html")
-        if page.relative_to(site_dir).parts[0] not in _EXCLUDED
-    )
-
-
 def _build_slices(
     to_build: Sequence[tuple[SiteSlice, Path]],
     staging: Path,
     work: Path,
     jobs: int,
-    strict: bool,
+    app_dir: Path,
     reports_dir: Path,
     say: Callable[[str], None],
 ) -> list[SliceOutcome]:
@@ -252,38 +251,28 @@ def _build_slices(
     def one(item: tuple[SiteSlice, Path]) -> SliceOutcome:
         site_slice, db = item
         began = time.monotonic()
-        project = prepare_slice_project(site_slice, work / f"project-{site_slice.key}", reports_dir)
-        evidence_site.build_site(db, staging / site_slice.key, strict=strict, reports_dir=project)
-        outcome = SliceOutcome(site_slice.key, True, count_pages(staging / site_slice.key),
-                               time.monotonic() - began)  # fmt: skip
+        pages = site_app.place(
+            app_dir,
+            db,
+            staging / site_slice.key,
+            base_path=site_slice.base_path,
+            departement=site_slice.departement,
+            project_dir=work / f"project-{site_slice.key}",
+            reports_dir=reports_dir,
+        )
+        outcome = SliceOutcome(site_slice.key, True, pages, time.monotonic() - began)
         done.append(outcome)
         elapsed = time.monotonic() - started
         # Slices finish ``jobs`` at a time, so the time per slice so far already counts them.
         left = elapsed / len(done) * (len(to_build) - len(done))
-        say(f"site: slice {site_slice.key} built ({outcome.pages} pages, {outcome.seconds:.0f} s);"
-            f" {len(done)}/{len(to_build)}, about {left:.0f} s left")  # fmt: skip
+        say(
+            f"site: slice {site_slice.key} written ({outcome.pages} pages, "
+            f"{outcome.seconds:.0f} s); {len(done)}/{len(to_build)}, about {left:.0f} s left"
+        )
         return outcome
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, to_build))
-
-
-def prepare_slice_project(
-    site_slice: SiteSlice, project_dir: Path, reports_dir: Path = evidence_site.REPORTS_DIR
-) -> Path:
-    """The Evidence project a slice is built in: served under its base path, with only its
-    département's map contours."""
-    project = evidence_site.prepare_project(project_dir, site_slice.base_path, reports_dir)
-    _keep_own_contours(project, site_slice.departement)
-    return project
-
-
-def _keep_own_contours(project: Path, departement: str) -> None:
-    """Leave in a slice's project only its département's map contours (static/carte/
-    ``<level>-<département>.geojson``): a national deployment has every département's."""
-    for contour in (project / "static" / "carte").glob("*.geojson"):
-        if not contour.stem.endswith(f"-{departement}"):
-            contour.unlink()
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, list[str]]]:

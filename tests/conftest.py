@@ -57,6 +57,24 @@ def serve_directory(folder: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def rendered_texts(site: Path, paths: list[str]) -> list[str]:
+    """The text each page of a built site shows once its queries ran in Chromium (the site's
+    pages render in the browser: orchestration/site_app.py)."""
+    from playwright.sync_api import sync_playwright
+
+    texts = []
+    with serve_directory(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for path in paths:
+                page.goto(url + path, wait_until="networkidle")
+                texts.append(page.inner_text("body"))
+        finally:
+            browser.close()
+    return texts
+
+
 def pipeline_env(home: Path) -> dict[str, str]:
     """Environment for a subprocess working on the data directory ``home``."""
     env = dict(os.environ)

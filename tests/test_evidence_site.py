@@ -9,12 +9,14 @@ way the pages print them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from orchestration import site_slices, vocabulary
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
@@ -152,9 +154,12 @@ def test_the_build_writes_a_page_per_scheme_axis_action_and_indicator(site, mart
     assert expected <= pages, sorted(expected - pages)[:10]
     # A slice has the pages of its own schemes only.
     assert not any(p.startswith(slice_home("48")) and LANDES in p for p in pages)
-    # The page's queries ran at build time: the figures are in the prerendered HTML.
-    home = (site / LANDES_HOME.strip("/") / "index.html").read_text(encoding="utf-8")
-    assert "Schéma départemental des services aux familles des Landes 2016-2018" in home
+    # Every address of a slice is the app's page under the slice's base, rendered in the
+    # browser (the tests below read what it shows).
+    home = (site / LANDES_HOME.strip("/") / "index.html").read_bytes()
+    assert (site / LANDES_PAGE.strip("/") / "index.html").read_bytes() == home
+    assert f'base: "{LANDES_HOME.rstrip("/")}"'.encode() in home
+    assert b"__sdsf_slice_base__" not in home
     # Every page says it is French and names its browser tab.
     for page in site.rglob("*.html"):
         if page.relative_to(site).parts[0] not in {"_app", "api"}:
@@ -184,8 +189,17 @@ class Browser:
     def open(self, path: str):
         page = self.watched_page(path)
         page.goto(self.base + path, wait_until="networkidle")
+        self.rendered(page)
         page.wait_for_timeout(300)  # let the last chart paint
         return page
+
+    @staticmethod
+    def rendered(page) -> None:
+        """Wait for the page's title: its queries run in the browser after the network went
+        quiet (a long page renders seconds later); a page that never shows one is left to
+        the caller's checks."""
+        with contextlib.suppress(PlaywrightTimeout):
+            page.locator("h1").first.wait_for(state="visible", timeout=20_000)
 
     def open_together(self, paths: list[str]) -> list:
         """Pages loading side by side: each one's wait for the network to go quiet overlaps
@@ -195,6 +209,7 @@ class Browser:
             page.goto(self.base + path, wait_until="commit")
         for page in pages:
             page.wait_for_load_state("networkidle")
+            self.rendered(page)
         pages[-1].wait_for_timeout(300)
         return pages
 
@@ -724,9 +739,12 @@ def test_scheme_page_counts_actions_by_state_and_lists_late_milestones(
     assert browser.problems == []
 
 
-def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(site, marts):
+def test_open_sdg_grading_is_on_indicator_action_axis_scheme_and_method_pages(browser, marts):
     def page(path: str) -> str:
-        return (site / path / "index.html").read_text(encoding="utf-8")
+        shown = browser.open(f"/{path.strip('/')}/")
+        text = shown.inner_text("body")
+        shown.close()
+        return text
 
     def fr(score: float) -> str:
         return f"{score:.1f}".replace(".", ",")
