@@ -32,7 +32,8 @@ from orchestration import evidence_site
 
 # A base path no page or package writes: the app's links start with it until a slice is placed.
 PLACEHOLDER = "/__sdsf_slice_base__"
-# What a placed slice holds, as a version: a change to ``place`` rewrites every slice.
+# How the app is bundled and placed, as a version: a change to this module bundles the app and
+# writes every slice again.
 LAYOUT = "spa-1"
 APP_FILE = "app.json"  # in the kept app: its fingerprint and the files holding the placeholder
 _DATA = "data"  # the build's data folder: each slice brings its own
@@ -56,7 +57,7 @@ def ensure_app(
     """Bundle the app into ``app_dir`` unless the one there was built from ``fingerprint``;
     ``sample_db`` is a site database Evidence's build reads (its data is not kept). Returns
     whether it was bundled. A failed bundling leaves the app that was there."""
-    app_dir = Path(app_dir)
+    app_dir, fingerprint = Path(app_dir), f"{fingerprint}:{LAYOUT}"
     if _read_app(app_dir).get("fingerprint") == fingerprint:
         return False
     app_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ LATE_MILESTONE = "LAN-4.2-J2"
 MARKUP_ACTION = ("91", "essonne-2016-2019", "ESS-3.2")
 MARKUP_COMMENT = "Comité <b>reporté</b> <img src=x> =SOMME(A1)"
 CRAWL_TABS = 4  # pages the every-page crawl loads at once
+_OWN_LINKS = "links => links.filter(a => a.host === location.host).map(a => a.pathname)"
 
 
 def french(value: float, digits: int = 1) -> str:
@@ -254,7 +255,7 @@ def browser(served: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[B
 def test_every_page_loads_in_chromium_without_errors(site: Path, browser: Browser) -> None:
     pages = _pages(site)
     assert len(pages) > 50
-    empty = []
+    empty, broken_links = [], set()
     for start in range(0, len(pages), CRAWL_TABS):
         batch = pages[start : start + CRAWL_TABS]
         for path, page in zip(batch, browser.open_together(batch), strict=True):
@@ -262,10 +263,17 @@ def test_every_page_loads_in_chromium_without_errors(site: Path, browser: Browse
             # A field a page names but its query does not select prints « undefined ».
             if not page.locator("h1").first.is_visible() or "Error" in text or "undefined" in text:
                 empty.append(path)
+            # Pages render in the browser, so no build follows their links: every link to
+            # another page of the site must reach one of the addresses written.
+            for href in page.eval_on_selector_all("a[href]", _OWN_LINKS):
+                target = href.rstrip("/") or "/"
+                if not target.startswith(("/_app", "/carte")) and target not in pages:
+                    broken_links.add(f"{path} -> {href}")
             page.close()
     assert browser.problems == []
     assert browser.foreign == []
     assert empty == []
+    assert sorted(broken_links) == []
 
 
 @needs_chromium

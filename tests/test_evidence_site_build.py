@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import site_slices
+from orchestration import site_app, site_slices
 from orchestration.editions import ROLLING_EDITION, create_edition, site_database
 from orchestration.evidence_site import (
     REPORTS_DIR,
@@ -142,6 +142,13 @@ def test_the_site_builds_before_any_partner_file_arrived_and_then_only_a_changed
     assert "Pas encore de données pour ce schéma" in home_text
     assert "Aucune valeur pour" in indicator_text
     assert f'href="{scheme_path("48", LOZERE)}"' in (out / "index.html").read_text("utf-8")
+
+    # Each slice's copy of the app points at its own base and carries its own contours only.
+    for path in landes.rglob("*"):
+        if path.is_file() and "data" not in path.relative_to(landes).parts:
+            assert site_app.PLACEHOLDER.encode() not in path.read_bytes(), path
+    contours = {p.name for p in (landes / "carte").glob("*.geojson")}
+    assert contours and all(name.endswith("-40.geojson") for name in contours), contours
 
     kept = (landes / "index.html").stat().st_ino
     with duckdb.connect(str(site_database(empty))) as con:
