@@ -149,6 +149,14 @@ def _project_run(
 
 # What a build project needs besides its node_modules (a link to reports/node_modules).
 _PROJECT_SKIP = {"node_modules", "build", ".evidence", ".sdsf-build.lock"}
+# What `evidence sources` reads of a project (measured: it runs with these alone).
+_SOURCES_PROJECT = {
+    "sources",
+    "evidence.config.yaml",
+    "evidence.settings.json",
+    "package.json",
+    "package-lock.json",
+}  # the lock too: without it the dependencies would read as out of date
 
 
 # Evidence's documented single-page-app set-up (with VITE_EVIDENCE_SPA): SvelteKit's static
@@ -164,9 +172,12 @@ def prepare_project(
     reports_dir: Path = REPORTS_DIR,
     *,
     single_page_app: bool = False,
+    data_only: bool = False,
 ) -> Path:
     """A copy of the Evidence project in ``project_dir`` whose site is served under
     ``base_path`` (a site slice's ``/<département>``), sharing reports/node_modules; returns it.
+    With ``data_only``, only what `evidence sources` reads (no pages, no static files: a
+    national deployment's map contours weigh tens of megabytes).
 
     Evidence builds in its project folder (.evidence/, build/), so builds side by side each
     need their own folder; the pages, components and queries are the same files.
@@ -176,7 +187,7 @@ def prepare_project(
     project_dir.mkdir(parents=True)
     data_files = shutil.ignore_patterns("*.duckdb", "*.wal", "*.parquet")
     for entry in reports_dir.iterdir():
-        if entry.name in _PROJECT_SKIP:
+        if entry.name in _PROJECT_SKIP or (data_only and entry.name not in _SOURCES_PROJECT):
             continue
         if entry.is_dir():
             shutil.copytree(entry, project_dir / entry.name, ignore=data_files)

@@ -113,7 +113,7 @@ def place(
             target.write_bytes(source.read_bytes().replace(old, new))
         else:
             _link(source, target)
-    project = evidence_site.prepare_project(project_dir, base_path, reports_dir)
+    project = evidence_site.prepare_project(project_dir, base_path, reports_dir, data_only=True)
     evidence_site.write_data(site_db, out_dir / _DATA, reports_dir=project)
     shutil.rmtree(project, ignore_errors=True)
     addresses = page_addresses(app_dir, out_dir / _DATA)
