@@ -74,21 +74,20 @@ def build_site(
     strict: bool = True,
     timeout_s: int = 600,
     reports_dir: Path = REPORTS_DIR,
-    single_page_app: bool = False,
 ) -> Path:
     """Build the site from `publication_db` into `out_dir` (replaced) and return `out_dir`.
 
     Runs `evidence sources` then `evidence build` (`build:strict` when `strict`, so a broken page
     query fails the build), each under `timeout_s` seconds; raises SiteBuildError on any failure.
-    `out_dir` then holds index.html. Calls are serialised on a lock file in reports/. With
-    `single_page_app` (a project from `prepare_project(..., single_page_app=True)`), no page is
-    prerendered: index.html is the app's page for every address, which renders in the browser.
+    `out_dir` then holds index.html. Calls are serialised on a lock file in reports/. The site
+    is Evidence's single-page app (reports/svelte.config.js): no page is prerendered, and
+    index.html is the app's page for every address, which renders in the browser.
     """
     reports_dir, out_dir = Path(reports_dir).resolve(), Path(out_dir).resolve()
     if out_dir == reports_dir or reports_dir in out_dir.parents:
         raise SiteBuildError(f"out_dir must be outside {reports_dir}: {out_dir}")
     steps = ("sources", "build:strict" if strict else "build")
-    with _project_run(publication_db, reports_dir, single_page_app) as (env, npm):
+    with _project_run(publication_db, reports_dir) as (env, npm):
         build_dir = reports_dir / "build"
         # The CLI merges into ./build and the adapter output: clear both so no stale page survives.
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -115,7 +114,7 @@ def write_data(publication_db: Path, out_dir: Path, *, reports_dir: Path, timeou
     """Write the site's data (`evidence sources`: a Parquet file per source query and their
     manifest, what a build puts in its ``data/`` folder) from `publication_db` into `out_dir`."""
     reports_dir, out_dir = Path(reports_dir).resolve(), Path(out_dir)
-    with _project_run(publication_db, reports_dir, single_page_app=False) as (env, npm):
+    with _project_run(publication_db, reports_dir) as (env, npm):
         data = reports_dir / ".evidence" / "template" / "static" / "data"
         shutil.rmtree(data, ignore_errors=True)
         _run([npm, "run", "sources"], cwd=reports_dir, env=env, timeout_s=timeout_s,
@@ -128,9 +127,7 @@ def write_data(publication_db: Path, out_dir: Path, *, reports_dir: Path, timeou
 
 
 @contextlib.contextmanager
-def _project_run(
-    publication_db: Path, reports_dir: Path, single_page_app: bool
-) -> Iterator[tuple[dict[str, str], str]]:
+def _project_run(publication_db: Path, reports_dir: Path) -> Iterator[tuple[dict[str, str], str]]:
     """The checks, lock and environment an Evidence command on ``reports_dir`` runs under."""
     publication_db = Path(publication_db).resolve()
     if not publication_db.is_file():
@@ -142,8 +139,7 @@ def _project_run(
         env[f"EVIDENCE_SOURCE__{SOURCE_NAME}__filename"] = source_filename(
             publication_db, reports_dir
         )
-        if single_page_app:
-            env["VITE_EVIDENCE_SPA"] = "true"  # Evidence's switch: no page prerendered
+        env["VITE_EVIDENCE_SPA"] = "true"  # Evidence's switch: no page prerendered
         yield env, _npm()
 
 
@@ -159,19 +155,11 @@ _SOURCES_PROJECT = {
 }  # the lock too: without it the dependencies would read as out of date
 
 
-# Evidence's documented single-page-app set-up (with VITE_EVIDENCE_SPA): SvelteKit's static
-# adapter writes the app's one page as index.html instead of a page per address.
-SPA_SVELTE_CONFIG = """import adapter from '@sveltejs/adapter-static';
-export default { kit: { adapter: adapter({ fallback: 'index.html', strict: false }) } };
-"""
-
-
 def prepare_project(
     project_dir: Path,
     base_path: str,
     reports_dir: Path = REPORTS_DIR,
     *,
-    single_page_app: bool = False,
     data_only: bool = False,
 ) -> Path:
     """A copy of the Evidence project in ``project_dir`` whose site is served under
@@ -197,8 +185,6 @@ def prepare_project(
     config = yaml.safe_load((reports_dir / "evidence.config.yaml").read_text()) or {}
     config["deployment"] = {"basePath": base_path}
     (project_dir / "evidence.config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    if single_page_app:
-        (project_dir / "svelte.config.js").write_text(SPA_SVELTE_CONFIG, encoding="utf-8")
     return project_dir
 
 
@@ -218,6 +204,7 @@ def set_language(site_dir: Path, language: str = "fr") -> int:
 
 
 _SITE_INPUTS = (
+    "svelte.config.js",
     "pages",
     "components",
     "sources",

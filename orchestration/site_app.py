@@ -63,11 +63,9 @@ def ensure_app(
     app_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{app_dir.name}.", dir=app_dir.parent))
     try:
-        project = evidence_site.prepare_project(
-            work / "project", PLACEHOLDER, reports_dir, single_page_app=True
-        )
+        project = evidence_site.prepare_project(work / "project", PLACEHOLDER, reports_dir)
         built = evidence_site.build_site(sample_db, work / "app", strict=strict,
-                                         reports_dir=project, single_page_app=True)  # fmt: skip
+                                         reports_dir=project)  # fmt: skip
         shutil.rmtree(built / _DATA)
         holding = _files_holding(built, PLACEHOLDER.encode())
         if "index.html" not in holding:
