@@ -32,7 +32,8 @@ def run_refresh(
 ) -> RefreshResult:
     """Store the inbox's files, then materialize every asset in one run.
 
-    The run's submission partitions are the stored files the warehouse has not loaded yet (a
+    The files stored since the last run become a delivery (orchestration/intake/deliveries.py).
+    The run's partitions are the deliveries holding files the warehouse has not loaded yet (a
     range of them, in the order they came in); with none, intake is left out and the rest runs.
     ``reprocess`` (first and last period) adds the files reporting periods in that window: they
     are judged again and their rows replaced (a backfill by period). The site is left out when
@@ -51,7 +52,7 @@ def run_refresh(
     )
 
     from orchestration.calendar import parse_period
-    from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS, register_submissions
+    from orchestration.defs.intake.partitions import DELIVERY_PARTITIONS, register_deliveries
     from orchestration.defs.transform.resources import parse_dbt_project
     from orchestration.incremental import (
         full_refresh_reason,
@@ -59,6 +60,7 @@ def run_refresh(
         record_full_refresh,
         refresh_tags,
     )
+    from orchestration.intake.deliveries import delivery_of
     from orchestration.intake.service import collect_inbox, submissions_in_periods
     from orchestration.intake.store import SubmissionStore
 
@@ -71,33 +73,36 @@ def run_refresh(
     collect_inbox(home)
     reason = "asked (--full)" if full else full_refresh_reason(home)
     with DagsterInstance.get() as instance:
-        register_submissions(instance, home)
-        keys = instance.get_dynamic_partitions(SUBMISSION_PARTITIONS.name)
+        register_deliveries(instance, home)
+        keys = instance.get_dynamic_partitions(DELIVERY_PARTITIONS.name)
         pending = unloaded_submissions(home)
         again: list[str] = []
         if reprocess:
             first, last = (parse_period(p) for p in reprocess)
             again = submissions_in_periods(home, first, last)
-        positions = sorted({keys.index(i) for i in [*pending, *again]})
+        files = list(dict.fromkeys([*pending, *again]))
+        delivered = delivery_of(home)
+        position = {key: n for n, key in enumerate(keys)}
+        positions = sorted({position[delivered[i]] for i in files})
         partition_key, tags, partners = None, {}, None
         if reason is None:  # incremental: what the files change, nothing else
             store = SubmissionStore(home)
-            kinds = [store.get(keys[p]).kind for p in positions]
-            partners = [store.get(keys[p]).partner for p in positions]
+            kinds = [store.get(i).kind for i in files]
+            partners = [store.get(i).partner for i in files]
             changed = incremental_selection(defs.resolve_asset_graph(), kinds) if kinds else set()
             if not changed and build_site and not (site_dir(home) / "index.html").exists():
                 changed = {AssetKey("evaluation_site")}
             selection = [k for k in selection if k in changed]
         if not quiet:
             mode = f"full refresh ({reason})" if reason else "incremental refresh"
-            print(f"sdsf: {mode}, {len(positions)} file(s) to process", flush=True)
+            print(f"sdsf: {mode}, {len(files)} file(s) to process", flush=True)
         if not selection:
             return RefreshResult(True, home, None, [], 0)
         if not positions:
             selection = [k for k in selection if k.path[0] != "submissions"]
         elif positions[0] == positions[-1]:
             partition_key = keys[positions[0]]
-        else:  # files between the first and last pending ones are already loaded: skipped
+        else:  # files of deliveries between the first and last are already loaded: skipped
             tags = {
                 ASSET_PARTITION_RANGE_START_TAG: keys[positions[0]],
                 ASSET_PARTITION_RANGE_END_TAG: keys[positions[-1]],
@@ -115,7 +120,7 @@ def run_refresh(
             tags,
             partition_key=partition_key,
             ops=ops,
-            files_processed=len(set(pending) | set(again)),
+            files_processed=len(files),
         )
     if result.success and reason is not None:
         record_full_refresh(home)

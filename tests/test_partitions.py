@@ -1,4 +1,5 @@
-"""Each stored file is a partition of the intake assets: a new file's run processes only it."""
+"""Each delivery (the files stored together) is a partition of the intake assets: a new file's
+delivery is its run's only partition, and that run processes only it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import dagster as dg
 import duckdb
 
+from orchestration.intake.deliveries import files_of
 from tests.conftest import REPO, run_sdsf
 
 TEMPLATES = REPO / "sources" / "templates"
@@ -28,13 +30,15 @@ def _materialized_partitions(instance, run_id: str, key: list[str]) -> list[str 
     return found
 
 
-def test_a_new_file_runs_as_its_own_partition(demo_home, tmp_path):
+def test_a_new_file_runs_as_its_own_delivery(demo_home, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(demo_home, home, symlinks=True)
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        demo_keys = instance.get_dynamic_partitions("submissions")
-    stored = list((home / "store" / "manifests").glob("*.json"))
-    assert len(demo_keys) == len(stored) > 100, "the demo registers every file it stored"
+        demo_keys = instance.get_dynamic_partitions("deliveries")
+    stored = sorted(p.stem for p in (home / "store" / "manifests").glob("*.json"))
+    assert len(stored) > 100
+    assert sorted(files_of(home, demo_keys)) == stored, "the demo delivers every file it stored"
+    assert len(demo_keys) < 5, "files stored together are one delivery, not one each"
 
     inbox = home / "inbox" / "CAF40"
     inbox.mkdir(parents=True, exist_ok=True)
@@ -44,12 +48,13 @@ def test_a_new_file_runs_as_its_own_partition(demo_home, tmp_path):
     run_id = re.search(r"Dagster run\s+: (\S+)", result.stdout).group(1)
 
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        keys = instance.get_dynamic_partitions("submissions")
+        keys = instance.get_dynamic_partitions("deliveries")
         assert keys[:-1] == demo_keys
         new_key = keys[-1]
-        assert new_key.startswith("CAF40-placements-")
+        (new_file,) = files_of(home, [new_key])
+        assert new_file.startswith("CAF40-placements-")
         assert instance.get_run_by_id(run_id).tags["dagster/partition"] == new_key
-        # Intake materialized the new file's partition only; the models ran after it.
+        # Intake materialized the new delivery's partition only; the models ran after it.
         for table in ("submissions", "placements", "attendance"):
             assert _materialized_partitions(instance, run_id, ["submissions", table]) == [new_key]
         assert _materialized_partitions(instance, run_id, ["marts", "fct_indicator_values"]) == [
@@ -64,7 +69,7 @@ def test_a_new_file_runs_as_its_own_partition(demo_home, tmp_path):
         ).fetchall()
     finally:
         con.close()
-    assert loaded == [(new_key, 1)]
+    assert loaded == [(new_file, 1)]
 
     # Nothing new: intake is left out of the next run, which still succeeds.
     again = run_sdsf(home, "run", "--no-site")
@@ -103,5 +108,5 @@ def test_backfill_by_period_judges_those_files_again_and_replaces_their_rows(dem
     assert counts() == before, "rows are replaced, never doubled"
     run_id = re.search(r"Dagster run\s+: (\S+)", result.stdout).group(1)
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        done = set(_materialized_partitions(instance, run_id, ["submissions", "submissions"]))
-    assert in_2017 <= done
+        done = _materialized_partitions(instance, run_id, ["submissions", "submissions"])
+    assert in_2017 <= set(files_of(home, done))

@@ -1,4 +1,4 @@
-"""Intake assets: partner files kept in the store, validated and loaded, one partition each."""
+"""Intake assets: partner files kept in the store, validated and loaded, by delivery."""
 
 from collections import Counter
 
@@ -8,12 +8,14 @@ from dagster_duckdb import DuckDBResource
 from models import KINDS
 from orchestration import approvals, vocabulary
 from orchestration.calendar import parse_period
-from orchestration.defs.intake.partitions import SUBMISSION_PARTITIONS
+from orchestration.defs.intake.partitions import DELIVERY_PARTITIONS
+from orchestration.intake.deliveries import files_of
 from orchestration.intake.service import process_submissions, submissions_in_periods
 from orchestration.progress import Progress
 from orchestration.settings import sdsf_home
 
 SUBMISSION_TABLES = ("submissions", *KINDS)
+MAX_LISTED_FILES = 200
 
 
 class IntakeConfig(dg.Config):
@@ -47,9 +49,9 @@ class IntakeConfig(dg.Config):
         )
         for table in SUBMISSION_TABLES
     ],
-    partitions_def=SUBMISSION_PARTITIONS,
-    # A range of files (what `sdsf run` asks for) is processed in one run, in one transaction
-    # per file, rather than one run per file.
+    partitions_def=DELIVERY_PARTITIONS,
+    # A range of deliveries (what a backfill asks for) is processed in one run, in one
+    # transaction per file, rather than one run per delivery.
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def partner_submissions(
@@ -57,13 +59,14 @@ def partner_submissions(
 ):
     """The files of the run's partitions, validated against their contracts, receipted, loaded.
 
-    Each partition is one stored file (its submission id). Files the warehouse holds already
+    Each partition is one delivery: the files stored together (orchestration/intake/
+    deliveries.py). Files the warehouse holds already
     are left as they are, so running a partition again changes nothing, except for files whose
     periods overlap the configured ``reprocess_from``..``reprocess_to`` window: those are
     judged again against today's references and their rows replaced (a backfill by period).
     """
     home = sdsf_home()
-    keys = context.partition_keys
+    submission_ids = files_of(home, context.partition_keys)
     reprocess: frozenset[str] = frozenset()
     if config.reprocess_from or config.reprocess_to:
         first = parse_period(config.reprocess_from or config.reprocess_to)
@@ -73,9 +76,9 @@ def partner_submissions(
                 f"reprocess window {config.reprocess_from!r}..{config.reprocess_to!r}: "
                 "give periods such as 2017, 2017-T1 or 2017-03, the first not after the last"
             )
-        reprocess = frozenset(submissions_in_periods(home, first, last)) & set(keys)
+        reprocess = frozenset(submissions_in_periods(home, first, last)) & set(submission_ids)
 
-    files = Progress(len(keys))
+    files = Progress(len(submission_ids))
 
     def progress(done: int, total: int, o) -> None:
         files.total = total  # the files not loaded yet, known once the store is read
@@ -89,18 +92,27 @@ def partner_submissions(
         )
 
     with warehouse.get_connection() as con:
-        outcomes = process_submissions(home, con, keys, reprocess=reprocess, progress=progress)
+        outcomes = process_submissions(
+            home, con, submission_ids, reprocess=reprocess, progress=progress
+        )
         totals = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             for table in SUBMISSION_TABLES
         }
     status = Counter(_status(o) for o in outcomes)
+    # Rejected and held files first; a delivery of thousands of files lists the first ones
+    # (every receipt is in receipts_dir), so the event stays small enough for the UI.
+    listed = sorted(outcomes, key=lambda o: o.receipt.accepted and _status(o) != approvals.HELD)
     table = "\n".join(
         f"| {o.submission.partner} | {o.submission.file_name} | {o.submission.kind} | "
         f"{vocabulary.label('submission_statuses', _status(o))} | {o.receipt.rows} | "
         f"{len(o.receipt.errors)} | {len(o.receipt.warnings)} |"
-        for o in outcomes
+        for o in listed[:MAX_LISTED_FILES]
     )
+    if len(listed) > MAX_LISTED_FILES:
+        table += (
+            f"\n\n… et {len(listed) - MAX_LISTED_FILES} autres fichiers (accusés : receipts_dir)."
+        )
     receipts = (
         "| partenaire | fichier | type | statut | lignes | erreurs | avertissements |\n"
         "|---|---|---|---|---|---|---|\n" + table
@@ -112,9 +124,10 @@ def partner_submissions(
     yield dg.MaterializeResult(
         asset_key=["submissions", "submissions"],
         metadata={
-            "files_in_run": len(keys),
+            "deliveries_in_run": len(context.partition_keys),
+            "files_in_run": len(submission_ids),
             "processed": len(outcomes),
-            "already_loaded": len(keys) - len(outcomes),
+            "already_loaded": len(submission_ids) - len(outcomes),
             "reprocessed": len(reprocess),
             "accepted": status["acceptee"],
             "held": status[approvals.HELD],
