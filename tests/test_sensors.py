@@ -1,4 +1,4 @@
-"""The drop-folder sensor keeps each new file and asks for one run covering every new file."""
+"""The drop-folder sensor keeps each new file and asks for one run of the delivery they make."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import sys
 
 import dagster as dg
 import duckdb
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
+from orchestration.intake.deliveries import files_of
 from orchestration.intake.store import SubmissionStore
 from tests.conftest import REPO
 
@@ -39,11 +36,11 @@ def test_inbox_sensor_stores_files_and_requests_one_run_for_the_files_arriving_t
     (request,) = result.run_requests
     assert not list(inbox.iterdir()), "files leave the inbox once stored"
     (add,) = result.dynamic_partitions_requests
-    assert add.partitions_def_name == "submissions"
-    assert sorted(add.partition_keys) == sorted(stored)
-    # The daemon adds the partitions, then the run covers exactly the range of both files.
-    instance.add_dynamic_partitions("submissions", list(add.partition_keys))
-    assert _run_partitions(instance, request) == sorted(stored)
+    assert add.partitions_def_name == "deliveries"
+    assert list(add.partition_keys) == [request.partition_key], "both files: one delivery"
+    # The daemon adds the partition, then the run covers exactly both files.
+    instance.add_dynamic_partitions("deliveries", list(add.partition_keys))
+    assert _run_files(tmp_path, request) == sorted(stored)
     assert request.asset_selection is None, "a new warehouse gets a full refresh"
 
     # The next tick has nothing new.
@@ -60,7 +57,7 @@ def test_inbox_sensor_stores_files_and_requests_one_run_for_the_files_arriving_t
         file_name="beneficiaires.csv",
     )
     later = inbox_sensor(context)
-    assert [r.partition_key for r in later.run_requests] == [sub.submission_id]
+    assert [_run_files(tmp_path, r) for r in later.run_requests] == [[sub.submission_id]]
 
 
 def test_files_of_two_departements_arriving_together_are_one_run(tmp_path, monkeypatch):
@@ -83,26 +80,21 @@ def test_files_of_two_departements_arriving_together_are_one_run(tmp_path, monke
     assert sorted({s.partner for s in stored}) == ["CAF40", "CAF48"] and len(stored) == 3
     assert request.tags["sdsf/partners"] == "CAF40,CAF48"
     (add,) = result.dynamic_partitions_requests
-    instance.add_dynamic_partitions("submissions", list(add.partition_keys))
-    assert _run_partitions(instance, request) == sorted(s.submission_id for s in stored)
+    instance.add_dynamic_partitions("deliveries", list(add.partition_keys))
+    assert _run_files(tmp_path, request) == sorted(s.submission_id for s in stored)
 
     # While that run is queued or running, the same files ask for nothing more; the run key
-    # names the batch, so a tick evaluated again cannot queue the files twice.
+    # names the delivery, so a tick evaluated again cannot queue the files twice.
     assert isinstance(inbox_sensor(context), dg.SkipReason)
-    assert request.run_key.startswith("inbox-")
+    assert request.run_key == f"inbox-{request.partition_key}"
     again = dg.DagsterInstance.ephemeral()
     replay = inbox_sensor(dg.build_sensor_context(instance=again))
     assert [r.run_key for r in replay.run_requests] == [request.run_key]
 
 
-def _run_partitions(instance: dg.DagsterInstance, request: dg.RunRequest) -> list[str]:
-    """The submission partitions the requested run processes, as Dagster resolves them."""
-    keys = instance.get_dynamic_partitions("submissions")
-    if request.partition_key is not None:
-        return [request.partition_key]
-    first = request.tags[ASSET_PARTITION_RANGE_START_TAG]
-    last = request.tags[ASSET_PARTITION_RANGE_END_TAG]
-    return sorted(keys[keys.index(first) : keys.index(last) + 1])
+def _run_files(home, request: dg.RunRequest) -> list[str]:
+    """The files the requested run processes: those of its delivery."""
+    return sorted(files_of(home, [request.partition_key]))
 
 
 def _attendance_request_on_a_built_warehouse(tmp_path, monkeypatch) -> dg.RunRequest:
@@ -122,6 +114,10 @@ def _attendance_request_on_a_built_warehouse(tmp_path, monkeypatch) -> dg.RunReq
         "create table marts.dim_partners as select * from (values "
         "('CAF48', ['lozere'], []::varchar[]), ('CAF40', ['landes'], ['landes'])) "
         "as t(partner_code, scheme_ids, piloted_scheme_ids)"
+    )
+    con.execute(
+        "create table marts.dim_schemes as select * from (values ('lozere'), ('msa'), "
+        "('landes')) as t(scheme_id)"
     )
     con.execute(
         "create table marts.dim_scheme_communes as select * from (values "
