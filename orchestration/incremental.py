@@ -162,8 +162,10 @@ def touched_schemes(warehouse: Path, partners: Iterable[str]) -> list[str]:
     the partners' départements and those whose actions they pilot (``marts.dim_partners``,
     from the schemes' YAML and the partner registry), then every scheme sharing a commune or
     an EPCI with one of those, and so on: statistical secrecy gives a commune's or an EPCI's
-    figure one fate in every scheme publishing it."""
+    figure one fate in every scheme publishing it (``publication.sharing_groups``)."""
     import duckdb
+
+    from orchestration.publication import sharing_groups
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -176,19 +178,13 @@ def touched_schemes(warehouse: Path, partners: Iterable[str]) -> list[str]:
                 [partners],
             ).fetchall()
         }
-        shared = con.execute(
-            """select distinct a.scheme_id, b.scheme_id
-            from marts.dim_scheme_communes as a inner join marts.dim_scheme_communes as b
-                on (a.commune_code = b.commune_code or a.epci_siren = b.epci_siren)
-                and a.scheme_id <> b.scheme_id"""
-        ).fetchall()
+        groups = sharing_groups(con, "marts")
     finally:
         con.close()
-    while True:
-        more = {b for a, b in shared if a in touched} - touched
-        if not more:
-            return sorted(touched)
-        touched |= more
+    for group in groups:
+        if touched & set(group):
+            touched |= set(group)
+    return sorted(touched)
 
 
 def refresh_tags(warehouse: Path, partners: Iterable[str] | None) -> dict[str, str]:

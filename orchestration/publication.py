@@ -57,6 +57,9 @@ PUBLISHED_MARTS: dict[str, str] = {
 }
 # The one-row table of the publication saying which secrecy threshold hid its figures.
 SECRECY_TABLE = "secrecy_threshold"
+# The indicator values a batch of the whole publication's secrecy pass holds, about: a few
+# hundred MiB in pandas (one département over ten years is about 100,000).
+BATCH_ROWS = 1_000_000
 # Evidence's DuckDB (1.4) cannot read the newer default storage format of Python duckdb 2.0.
 EVIDENCE_STORAGE_VERSION = "v1.4.0"
 
@@ -67,6 +70,7 @@ def write_publication(
     *,
     threshold: int | None = None,
     schemes: list[str] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> tuple[dict[str, int], str]:
     """Copy the published marts into ``target`` atomically, statistical secrecy applied.
 
@@ -74,11 +78,13 @@ def write_publication(
     run's touched schemes, orchestration/incremental.py) and a publication in place, only those
     schemes' rows are rewritten, with secrecy applied to them alone (the list is closed over
     the schemes sharing a figure); the other schemes' rows are kept, and the marts without a
-    scheme (partners, completeness, vocabulary...) are copied whole. Returns rows per table and
+    scheme (partners, completeness, vocabulary...) are copied whole. A whole publication is
+    written the same way, by batches of schemes of at most about ``batch_rows`` indicator
+    values (``scheme_batches``). Returns rows per table and
     a fingerprint of the content (same data, same fingerprint), so what is built from the
     publication can be skipped when nothing changed.
     """
-    from orchestration.secrecy import apply_secrecy, secret_threshold
+    from orchestration.secrecy import secret_threshold
 
     threshold = secret_threshold() if threshold is None else threshold
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,9 +103,10 @@ def write_publication(
             _write_schemes(con, schemes, threshold)
         else:
             con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
-            for name in PUBLISHED_MARTS:
-                con.execute(f"create table pub.main.{name} as select * from wh.marts.{name}")
-            apply_secrecy(con, publication="pub.main", threshold=threshold)
+            # A batch of schemes at a time, so that memory follows the largest batch rather
+            # than the number of schemes (the secrecy pass holds its rows in pandas).
+            for batch in scheme_batches(con, "wh.marts", max_rows=batch_rows) or [[]]:
+                _write_schemes(con, batch, threshold)
             # What the kept rows of a later scoped write were hidden with (see _threshold_of).
             con.execute(f"create table pub.main.{SECRECY_TABLE} as select {threshold} as threshold")
         digest = hashlib.sha256(f"threshold:{threshold};".encode())
@@ -132,6 +139,57 @@ def _threshold_of(publication: Path) -> int | None:
         con.close()
 
 
+def sharing_groups(con, marts: str) -> list[list[str]]:
+    """The schemes of ``marts`` (a ``db.schema`` prefix) in groups that share no commune and
+    no EPCI with one another: statistical secrecy gives a commune's or an EPCI's figure one
+    fate in every scheme publishing it, so a group is written, or rewritten, whole."""
+    schemes = [
+        r[0]
+        for r in con.execute(
+            f"select scheme_id from {marts}.dim_schemes "
+            f"union select scheme_id from {marts}.dim_scheme_communes"
+        ).fetchall()
+    ]
+    # Two equality joins rather than one on "commune or EPCI", which DuckDB would run as a
+    # nested loop over every pair of the 35,000 communes of a national deployment.
+    shared = con.execute(
+        " union ".join(
+            f"""select distinct a.scheme_id, b.scheme_id
+            from {marts}.dim_scheme_communes as a inner join {marts}.dim_scheme_communes as b
+                on a.{column} = b.{column} and a.scheme_id < b.scheme_id"""
+            for column in ("commune_code", "epci_siren")
+        )
+    ).fetchall()
+    group_of = {s: {s} for s in schemes}
+    for a, b in shared:
+        if group_of[a] is not group_of[b]:
+            merged = group_of[a] | group_of[b]
+            for s in merged:
+                group_of[s] = merged
+    groups = {id(g): g for g in group_of.values()}
+    return sorted(sorted(g) for g in groups.values())
+
+
+def scheme_batches(con, marts: str, *, max_rows: int) -> list[list[str]]:
+    """Groups of schemes sharing figures (``sharing_groups``) packed, in order, into batches of
+    at most ``max_rows`` indicator values (a group larger than that is a batch alone)."""
+    rows = dict(
+        con.execute(
+            f"select scheme_id, count(*) from {marts}.fct_indicator_values group by all"
+        ).fetchall()
+    )
+    batches: list[list[str]] = []
+    size = 0
+    for group in sharing_groups(con, marts):
+        weight = sum(rows.get(s, 0) for s in group)
+        if not batches or size + weight > max_rows:
+            batches.append([])
+            size = 0
+        batches[-1] += group
+        size += weight
+    return batches
+
+
 def _write_schemes(con, schemes: list[str], threshold: int) -> None:
     """In ``pub`` (a copy of the publication), replace the rows of ``schemes`` by the
     warehouse's, secrecy applied to them in a scratch schema first, and the marts without a
@@ -142,7 +200,7 @@ def _write_schemes(con, schemes: list[str], threshold: int) -> None:
     keyed = set()
     for name in PUBLISHED_MARTS:
         columns = {r[0] for r in con.execute(f"describe wh.marts.{name}").fetchall()}
-        where = "where list_contains(?, scheme_id)" if "scheme_id" in columns else ""
+        where = "where list_contains(?::varchar[], scheme_id)" if "scheme_id" in columns else ""
         params = [schemes] if where else []
         con.execute(f"create table memory.fresh.{name} as from wh.marts.{name} {where}", params)
         if where:
@@ -150,7 +208,15 @@ def _write_schemes(con, schemes: list[str], threshold: int) -> None:
     apply_secrecy(con, publication="memory.fresh", threshold=threshold)
     for name in PUBLISHED_MARTS:
         if name in keyed:
-            con.execute(f"delete from pub.main.{name} where list_contains(?, scheme_id)", [schemes])
+            # A new publication's table: the columns secrecy added (secret_value...) included.
+            con.execute(
+                f"create table if not exists pub.main.{name} as from memory.fresh.{name} limit 0"
+            )
+            con.execute(
+                f"delete from pub.main.{name} where list_contains(?::varchar[], scheme_id)",
+                [schemes],
+            )
             con.execute(f"insert into pub.main.{name} by name from memory.fresh.{name}")
         else:
             con.execute(f"create or replace table pub.main.{name} as from memory.fresh.{name}")
+    con.execute("drop schema memory.fresh cascade")
