@@ -887,8 +887,12 @@ def _check_references(columns, kind, reference, receipt) -> None:
         columns[name].report(mask, receipt, rule, message)
 
     def unknown(name, known):
-        values = pd.Series(columns[name].values, dtype=object)
-        return (values.notna() & ~values.isin(known)).to_numpy()
+        # Set lookups, cell by cell: ``Series.isin`` would copy the reference (the 35,000
+        # communes of a national deployment) into an array for every file, a quarter of
+        # intake's time at that scale.
+        return np.array(
+            [isinstance(v, str) and v not in known for v in columns[name].values], dtype=bool
+        )
 
     period = columns["period"]
     periods = [parse_period(v) if isinstance(v, str) else None for v in period.values]
@@ -917,10 +921,10 @@ def _check_references(columns, kind, reference, receipt) -> None:
             "Code commune inconnu du code officiel géographique.",
         )
     if "territory_code" in columns and reference.commune_codes is not None:
-        known = set(reference.commune_codes) | set(reference.epci_codes or ())
         flag(
             "territory_code",
-            unknown("territory_code", known),
+            unknown("territory_code", reference.commune_codes)
+            & unknown("territory_code", reference.epci_codes or frozenset()),
             "unknown_territory",
             "Code inconnu : ni une commune (code INSEE) ni un EPCI (SIREN) du référentiel.",
         )
