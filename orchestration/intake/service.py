@@ -23,6 +23,7 @@ from orchestration.intake.action_reports import action_references_from_warehouse
 from orchestration.intake.holds import Lock, mark_receipt
 from orchestration.intake.justifications import keep_on_receipt
 from orchestration.intake.loading import ensure_raw_tables, is_loaded, load_submission
+from orchestration.intake.parallel import validated
 from orchestration.intake.quality import apply_rules, load_rules
 from orchestration.intake.reading import UnreadableFile, read_table
 from orchestration.intake.receipt import Issue, Receipt
@@ -260,16 +261,18 @@ def process_submissions(
     actor = audit.local_actor("pipeline")
     lock = Lock(home)
     outcomes = []
-    for sub in todo:
-        if sub.kind == "attendance":
-            reference.known_structures = frozenset(
-                r[0]
-                for r in con.execute(
-                    "select distinct structure_code from raw.placements where partner_code = ?",
-                    [sub.partner],
-                ).fetchall()
-            )
-        receipt, frame = validate_submission(sub, reference, rules)
+
+    def structures_of(partner: str) -> frozenset[str]:
+        return frozenset(
+            r[0]
+            for r in con.execute(
+                "select distinct structure_code from raw.placements where partner_code = ?",
+                [partner],
+            ).fetchall()
+        )
+
+    # Validated ahead on every core for many files; loaded here, in order (intake/parallel.py).
+    for sub, receipt, frame in validated(todo, reference, rules, structures_of):
         if receipt.accepted and frame is not None:  # across files and years: warnings
             apply_rules(
                 con,
