@@ -151,6 +151,7 @@ def protect(
         pool = [k for k in candidates if k in values and k not in hidden]
         return min(pool, key=lambda k: (abs(values[k]), repr(k))) if pool else None
 
+    structural: set = set()  # hidden zeros the relations alone determine (see below)
     while True:
         changed = True
         while changed:
@@ -162,13 +163,23 @@ def protect(
                     if pick is not None:
                         hidden.add(pick)
                         changed = True
-        leaks = recoverable(values, _component(relations, by_cell, hidden), hidden)
+        component = _component(relations, by_cell, hidden)
+        leaks = recoverable(values, component, hidden) - structural
         if not leaks:
             return Protection(hidden=hidden, primary=primary)
         leak = min(leaks, key=repr)
         pick = cheapest(k for rel in by_cell.get(leak, []) for k in (*rel.parts, rel.total))
-        if pick is None:  # every neighbour is hidden already: cannot happen when determined
-            raise RuntimeError(f"cannot protect {leak!r}")
+        if pick is None:  # every neighbour is hidden: the leak is determined further away
+            cells = {k for rel in component for k in (rel.total, *rel.parts)}
+            if leak in recoverable(values, component, cells) and not values[leak]:
+                # Determined with every cell hidden: the relations alone force it (a commune
+                # outside every EPCI when the EPCI add up to the département), so it is a zero
+                # that hiding or publishing gives away alike, and never a primary cell.
+                structural.add(leak)
+                continue
+            pick = cheapest(cells)
+            if pick is None:
+                raise RuntimeError(f"cannot protect {leak!r}: every related cell is hidden")
         hidden.add(pick)
 
 
@@ -406,7 +417,13 @@ def _relations(group: pd.DataFrame, geography: Geography) -> list[Relation]:
                     if (lv, c) in at
                 )
                 relations.append(Relation(at[(level, level)], parts))
-        if area in at and groups:
+        # The two groups add up to the area only when their territories cover every commune:
+        # under a rule by EPCI, a commune in no EPCI (an island: Bréhat, Sein, Yeu) is in
+        # neither, and the sum would claim its figures are zero.
+        covered = set(p.territory_code[p.territory_level == "commune"]) | set(
+            g.commune_code[g.epci_siren.isin(p.territory_code[p.territory_level == "epci"])]
+        )
+        if area in at and groups and covered >= set(g.commune_code):
             relations.append(Relation(at[area], tuple(groups)))
     return relations
 

@@ -13,8 +13,10 @@ from orchestration import vocabulary
 from orchestration.secrecy import (
     SECRET_NOTE,
     SECRET_STATUS,
+    Geography,
     MeasureRules,
     Relation,
+    _relations,
     classify_indicators,
     is_small,
     protect,
@@ -97,6 +99,69 @@ def test_priority_group_and_rest_cannot_be_told_apart_from_the_total():
     result = protect(values, rels, {"prioritaire"})
     assert "hors_prioritaire" in result.hidden
     assert not solve_by_subtraction(values, rels, result.hidden)
+
+
+def test_a_zero_the_relations_alone_determine_is_no_leak():
+    # area = e + x and area = e (a commune in no EPCI, x, under sums that leave it out): the
+    # relations force x = 0 whatever is hidden, so hiding more cannot and need not protect it.
+    values = {"area": 10, "e": 10, "x": 0}
+    rels = [Relation("area", ("e", "x")), Relation("area", ("e",))]
+    result = protect(values, rels, {"e"})
+    assert {"e", "area"} <= result.hidden
+    assert recoverable(values, rels, result.hidden) <= {"x"}
+
+
+def test_an_island_outside_every_epci_keeps_the_priority_groups_from_summing_to_the_area():
+    # Under a priority rule by EPCI, Bréhat (22016, in no EPCI) is in neither group: the
+    # groups' sum is not the département's, and no relation may claim it is.
+    geography = Geography(
+        communes=pd.DataFrame(
+            {
+                "scheme_id": ["s"] * 3,
+                "commune_code": ["22001", "22002", "22016"],
+                "epci_siren": ["E1", "E2", None],
+                "area_level": ["departement"] * 3,
+                "area_code": ["22"] * 3,
+            }
+        ),
+        priority=pd.DataFrame(
+            {
+                "scheme_id": ["s", "s"],
+                "territory_level": ["epci", "epci"],
+                "territory_code": ["E1", "E2"],
+                "is_priority": [True, False],
+            }
+        ),
+    )
+    cells = [
+        ("commune", "22001"),
+        ("commune", "22002"),
+        ("commune", "22016"),
+        ("epci", "E1"),
+        ("epci", "E2"),
+        ("departement", "22"),
+        ("prioritaire", "prioritaire"),
+        ("hors_prioritaire", "hors_prioritaire"),
+    ]
+    group = pd.DataFrame(
+        {
+            "scheme_id": ["s"] * len(cells),
+            "territory_level": [c[0] for c in cells],
+            "territory_code": [c[1] for c in cells],
+            "key": [f"{c[0]}:{c[1]}" for c in cells],
+        }
+    )
+    relations = _relations(group, geography)
+    assert (
+        Relation("departement:22", ("prioritaire:prioritaire", "hors_prioritaire:hors_prioritaire"))
+        not in relations
+    )
+    assert Relation("departement:22", ("epci:E1", "epci:E2", "commune:22016")) in relations
+    # Once Bréhat is in an EPCI, the groups cover the département and the sum holds.
+    geography.communes.loc[2, "epci_siren"] = "E2"
+    assert Relation(
+        "departement:22", ("prioritaire:prioritaire", "hors_prioritaire:hors_prioritaire")
+    ) in _relations(group, geography)
 
 
 def test_the_audit_sees_what_one_relation_at_a_time_does_not():
