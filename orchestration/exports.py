@@ -17,8 +17,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -61,6 +63,9 @@ def csv_cell(value) -> str:
 
 
 COMMON = "commun"  # the export folder of the tables without a scheme (partners, files...)
+# From this many schemes to write, their folders are written by worker processes (starting
+# one, importing DuckDB and xlsxwriter, costs about a second).
+PARALLEL_FROM = 4
 
 
 def _tables(edition: Path, scheme: str | None) -> dict[str, tuple[list, list[tuple]]]:
@@ -104,24 +109,46 @@ def write_exports(
     """
     edition = Path(edition)
     schemes = [s["scheme_id"] for s in manifest.get("schemes", [])] or _scheme_ids(edition)
-    written = []
     common = _tables(edition, None)
     # Every workbook's README names the measures counting people (dim_measures is common).
     people = _people_measures(common)
-    for scheme in [*schemes, None]:
-        folder = edition / "exports" / (scheme or COMMON)
-        old = previous / "exports" / scheme if previous and scheme else None
+    written = _write_folder(
+        edition / "exports" / COMMON, common, {**manifest, "people_measures": people}
+    )
+    todo = []
+    for scheme in schemes:
+        folder = edition / "exports" / scheme
+        old = previous / "exports" / scheme if previous else None
         if scheme in keep and old is not None and old.is_dir():
             _link_tree(old, folder)
             continue
-        tables = _tables(edition, scheme) if scheme is not None else common
-        scoped = {**manifest, "people_measures": people}
-        if scheme is not None:  # its file and revisions; the partners' files are in commun/
-            scoped["schemes"] = [s for s in manifest.get("schemes", []) if s["scheme_id"] == scheme]
-            scoped["revisions"] = len(tables["revisions"][1])
-            scoped["submissions"] = []
-        written += _write_folder(folder, tables, scoped)
+        # its file and revisions; the partners' files are in commun/
+        scoped = {
+            **manifest,
+            "people_measures": people,
+            "schemes": [s for s in manifest.get("schemes", []) if s["scheme_id"] == scheme],
+            "submissions": [],
+        }
+        todo.append((edition, scheme, scoped))
+    # Each scheme's folder on its own core once there are several (cells are written one by
+    # one in Python: the workbooks of a national deployment are minutes of one core).
+    if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        for task in todo:
+            written += _write_scheme(*task)
+        return written
+    workers = min(os.cpu_count() or 1, 4)
+    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for paths in pool.map(_write_scheme, *zip(*todo, strict=True)):
+            written += paths
     return written
+
+
+def _write_scheme(edition: Path, scheme: str, manifest: dict) -> list[Path]:
+    tables = _tables(edition, scheme)
+    return _write_folder(
+        edition / "exports" / scheme, tables, {**manifest, "revisions": len(tables["revisions"][1])}
+    )
 
 
 def _scheme_ids(edition: Path) -> list[str]:
