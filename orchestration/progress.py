@@ -17,11 +17,21 @@ class Progress:
         self.total, self.done = total, 0
         self._clock = clock
         self._started = clock()
+        self._told: float | None = None  # when ``due`` last said yes
 
     def step(self, what: str) -> str:
         """Mark one step finished and return its line: position, what it was, time left."""
         self.done += 1
         return f"[{self.done}/{self.total}] {what}{self._left()}"
+
+    def due(self, every: float) -> bool:
+        """Whether the step just finished deserves its line when lines are kept to one every
+        ``every`` seconds: the first step, the last, and one once that much time has passed."""
+        now = self._clock()
+        if self.done >= self.total or self._told is None or now - self._told >= every:
+            self._told = now
+            return True
+        return False
 
     def _left(self) -> str:
         remaining = self.total - self.done

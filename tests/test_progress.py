@@ -35,3 +35,15 @@ def test_a_total_learnt_late_counts_from_the_start():
     clock.now += 6
     progress.total = 3
     assert progress.step("file a") == "[1/3] file a (about 12 s left)"
+
+
+def test_lines_kept_to_one_every_few_seconds_still_tell_the_first_and_the_last_step():
+    clock = Clock()
+    progress = Progress(5, clock=clock)
+    told = []
+    for step in range(5):
+        clock.now += 2
+        progress.step(f"file {step}")
+        told.append(progress.due(5))
+    # 2 s a step: the first, then once 5 s have passed since (the fourth), then the last.
+    assert told == [True, False, False, True, True]
