@@ -164,6 +164,21 @@ def test_an_island_outside_every_epci_keeps_the_priority_groups_from_summing_to_
     ) in _relations(group, geography)
 
 
+def test_independent_groups_of_hidden_cells_are_judged_each_on_its_own_equations():
+    # t1..t3 determine a, b, c (see below); d + e = t4 determines neither; f is in no sum.
+    values = {"t1": 10, "t2": 12, "t3": 14, "a": 4, "b": 6, "c": 8, "t4": 9, "d": 4, "e": 5}
+    values["f"] = 3
+    rels = [
+        Relation("t1", ("a", "b")),
+        Relation("t2", ("a", "c")),
+        Relation("t3", ("b", "c")),
+        Relation("t4", ("d", "e")),
+    ]
+    assert recoverable(values, rels, {"a", "b", "c", "d", "e", "f"}) == {"a", "b", "c"}
+    assert recoverable(values, rels, {"a", "b", "c", "d", "e", "f", "t4"}) == {"a", "b", "c"}
+    assert recoverable(values, rels, {"d", "f"}) == {"d"}
+
+
 def test_the_audit_sees_what_one_relation_at_a_time_does_not():
     # a + b = 10 and a + c = 12 and b + c = 14 (three hidden, every relation with two hidden)
     # determine a, b and c: the rank audit must say so.
