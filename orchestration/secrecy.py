@@ -149,9 +149,12 @@ def protect(
         for k in (rel.total, *rel.parts):
             by_cell.setdefault(k, []).append(rel)
 
+    # Each cell's rank, smallest value first, ties broken by key: sorted once, not per pick.
+    rank = {k: n for n, k in enumerate(sorted(values, key=lambda k: (abs(values[k]), repr(k))))}
+
     def cheapest(candidates: Iterable[Hashable]) -> Hashable | None:
-        pool = [k for k in candidates if k in values and k not in hidden]
-        return min(pool, key=lambda k: (abs(values[k]), repr(k))) if pool else None
+        pool = [k for k in candidates if k in rank and k not in hidden]
+        return min(pool, key=rank.__getitem__) if pool else None
 
     structural: set = set()  # hidden zeros the relations alone determine (see below)
     while True:
