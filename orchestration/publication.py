@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -106,8 +108,8 @@ def write_publication(
             con.execute(f"attach '{tmp}' as pub (storage_version '{EVIDENCE_STORAGE_VERSION}')")
             # A batch of schemes at a time, so that memory follows the largest batch rather
             # than the number of schemes (the secrecy pass holds its rows in pandas).
-            for batch in scheme_batches(con, "wh.marts", max_rows=batch_rows) or [[]]:
-                _write_schemes(con, batch, threshold)
+            batches = scheme_batches(con, "wh.marts", max_rows=batch_rows) or [[]]
+            _write_batches(con, batches, threshold, tmp.parent)
             # What the kept rows of a later scoped write were hidden with (see _threshold_of).
             con.execute(f"create table pub.main.{SECRECY_TABLE} as select {threshold} as threshold")
         digest = hashlib.sha256(f"threshold:{threshold};".encode())
@@ -198,26 +200,84 @@ def _write_schemes(con, schemes: list[str], threshold: int) -> None:
     from orchestration.secrecy import apply_secrecy
 
     con.execute("create schema memory.fresh")
+    keyed = _copy_schemes(con, "memory.fresh", schemes)
+    apply_secrecy(con, publication="memory.fresh", threshold=threshold)
+    _merge(con, "memory.fresh", schemes, keyed)
+    con.execute("drop schema memory.fresh cascade")
+
+
+def _copy_schemes(con, into: str, schemes: list[str]) -> set[str]:
+    """Copy into ``into`` (a ``db.schema`` prefix) the warehouse's rows of ``schemes`` and the
+    marts without a scheme whole; returns the marts with a scheme."""
     keyed = set()
     for name in PUBLISHED_MARTS:
         columns = {r[0] for r in con.execute(f"describe wh.marts.{name}").fetchall()}
         where = "where list_contains(?::varchar[], scheme_id)" if "scheme_id" in columns else ""
         params = [schemes] if where else []
-        con.execute(f"create table memory.fresh.{name} as from wh.marts.{name} {where}", params)
+        con.execute(f"create table {into}.{name} as from wh.marts.{name} {where}", params)
         if where:
             keyed.add(name)
-    apply_secrecy(con, publication="memory.fresh", threshold=threshold)
+    return keyed
+
+
+def _merge(con, source: str, schemes: list[str], keyed: set[str]) -> None:
+    """Replace ``pub``'s rows of ``schemes`` by those of ``source`` (secrecy applied), and the
+    marts without a scheme by ``source``'s."""
     for name in PUBLISHED_MARTS:
         if name in keyed:
             # A new publication's table: the columns secrecy added (secret_value...) included.
             con.execute(
-                f"create table if not exists pub.main.{name} as from memory.fresh.{name} limit 0"
+                f"create table if not exists pub.main.{name} as from {source}.{name} limit 0"
             )
             con.execute(
                 f"delete from pub.main.{name} where list_contains(?::varchar[], scheme_id)",
                 [schemes],
             )
-            con.execute(f"insert into pub.main.{name} by name from memory.fresh.{name}")
+            con.execute(f"insert into pub.main.{name} by name from {source}.{name}")
         else:
-            con.execute(f"create or replace table pub.main.{name} as from memory.fresh.{name}")
-    con.execute("drop schema memory.fresh cascade")
+            con.execute(f"create or replace table pub.main.{name} as from {source}.{name}")
+
+
+def _write_batches(con, batches: list[list[str]], threshold: int, scratch: Path) -> None:
+    """Write every batch of schemes into ``pub``, in order. With several batches and cores,
+    worker processes apply secrecy to batches side by side: this process copies each batch's
+    rows into a file of ``scratch`` (only it reads the warehouse), a worker hides its cells
+    there, and this process merges the files in batch order, so ``pub`` holds what one batch
+    after another gives."""
+    workers = min(os.cpu_count() or 1, len(batches), 4)
+    if workers < 2:
+        for batch in batches:
+            _write_schemes(con, batch, threshold)
+        return
+    parts = [scratch / f".batch-{n}.duckdb" for n in range(len(batches))]
+    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending = []
+            for batch, part in zip(batches, parts, strict=True):
+                part.unlink(missing_ok=True)
+                con.execute(f"attach '{part}' as part")
+                keyed = _copy_schemes(con, "part.main", batch)
+                con.execute("detach part")
+                pending.append((batch, part, keyed, pool.submit(_hide_in_file, part, threshold)))
+            for batch, part, keyed, done in pending:
+                done.result()
+                con.execute(f"attach '{part}' as part (read_only)")
+                _merge(con, "part.main", batch, keyed)
+                con.execute("detach part")
+                part.unlink()
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+            Path(f"{part}.wal").unlink(missing_ok=True)
+
+
+def _hide_in_file(path: Path, threshold: int) -> None:
+    """A worker's part of ``_write_batches``: secrecy applied to the batch in ``path``."""
+    from orchestration.secrecy import apply_secrecy
+
+    con = duckdb.connect(str(path))
+    try:
+        apply_secrecy(con, publication="main", threshold=threshold)
+    finally:
+        con.close()
