@@ -17,16 +17,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from orchestration.publication import PUBLISHED_MARTS
+from orchestration.workers import worker_count, worker_pool
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A sheet per published mart, described in orchestration/publication.py, then the revisions.
@@ -132,13 +131,12 @@ def write_exports(
         todo.append((edition, scheme, scoped))
     # Each scheme's folder on its own core once there are several (cells are written one by
     # one in Python: the workbooks of a national deployment are minutes of one core).
-    if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    workers = worker_count(len(todo))
+    if len(todo) < PARALLEL_FROM or workers < 2:
         for task in todo:
             written += _write_scheme(*task)
         return written
-    workers = min(os.cpu_count() or 1, 4)
-    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with worker_pool(workers) as pool:
         for paths in pool.map(_write_scheme, *zip(*todo, strict=True)):
             written += paths
     return written

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
+
+from orchestration.workers import worker_count, worker_pool
 
 # The one list of the published marts: the publication copies them, editions freeze them, the
 # exports give each a sheet (in this order) described by its French text, and the Dagster asset
@@ -244,15 +244,14 @@ def _write_batches(con, batches: list[list[str]], threshold: int, scratch: Path)
     rows into a file of ``scratch`` (only it reads the warehouse), a worker hides its cells
     there, and this process merges the files in batch order, so ``pub`` holds what one batch
     after another gives."""
-    workers = min(os.cpu_count() or 1, len(batches), 4)
+    workers = worker_count(len(batches))
     if workers < 2:
         for batch in batches:
             _write_schemes(con, batch, threshold)
         return
     parts = [scratch / f".batch-{n}.duckdb" for n in range(len(batches))]
-    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             pending = []
             for batch, part in zip(batches, parts, strict=True):
                 part.unlink(missing_ok=True)

@@ -11,15 +11,14 @@ files are handed out only once every file before them (placements come first) is
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
 
 from orchestration.intake.store import StoredSubmission
 from orchestration.intake.validation import ReferenceData
+from orchestration.workers import worker_count, worker_pool
 
 # Below this many files a run validates in its own process: starting a worker (importing
 # pandas and pandera, about 2 s) would cost more than it saves.
@@ -42,16 +41,13 @@ def validated(
     ``structures_of(partner)`` gives the structures an attendance file is checked against; it
     is asked only once the caller has taken, and so loaded, every file before the first
     attendance file."""
-    workers = min(os.cpu_count() or 1, 4)
+    workers = worker_count(len(todo))
     if len(todo) < PARALLEL_FROM or workers < 2:
         for sub in todo:
-            yield sub, *_validate(sub, reference, rules, structures_of)
+            yield sub, *_validate(sub, reference, rules, _known(sub, structures_of))
         return
     barrier = next((n for n, s in enumerate(todo) if s.kind == "attendance"), len(todo))
-    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(reference, rules)
-    ) as pool:
+    with worker_pool(workers, initializer=_start_worker, initargs=(reference, rules)) as pool:
         pending: deque[Future] = deque()
         submitted = 0
         for taken in range(len(todo)):
@@ -59,18 +55,22 @@ def validated(
             limit = len(todo) if taken >= barrier else barrier
             while submitted < min(limit, taken + workers * AHEAD_PER_WORKER):
                 sub = todo[submitted]
-                known = structures_of(sub.partner) if sub.kind == "attendance" else None
-                pending.append(pool.submit(_validate_in_worker, sub, known))
+                pending.append(pool.submit(_validate_in_worker, sub, _known(sub, structures_of)))
                 submitted += 1
             receipt, frame = pending.popleft().result()
             yield todo[taken], receipt, frame
 
 
-def _validate(sub, reference, rules, structures_of):
+def _known(sub: StoredSubmission, structures_of) -> frozenset[str] | None:
+    """The structures an attendance file is checked against; None for the other kinds."""
+    return structures_of(sub.partner) if sub.kind == "attendance" else None
+
+
+def _validate(sub, reference, rules, known: frozenset[str] | None):
     from orchestration.intake.service import validate_submission
 
-    if sub.kind == "attendance":
-        reference = replace(reference, known_structures=structures_of(sub.partner))
+    if known is not None:
+        reference = replace(reference, known_structures=known)
     return validate_submission(sub, reference, rules)
 
 
@@ -80,9 +80,5 @@ def _start_worker(reference: ReferenceData, rules: dict | None) -> None:
 
 
 def _validate_in_worker(sub: StoredSubmission, known: frozenset[str] | None):
-    from orchestration.intake.service import validate_submission
-
     reference, rules = _worker_state
-    if known is not None:
-        reference = replace(reference, known_structures=known)
-    return validate_submission(sub, reference, rules)
+    return _validate(sub, reference, rules, known)

@@ -93,10 +93,7 @@ def partner_submissions(
         # Every line is an event of Dagster's log: a run of thousands of files tells every
         # refused or held file, and where it is every few seconds (a fifth of intake's time
         # for every département went into a line per file).
-        quiet = (
-            total > FILES_TOLD_ONE_BY_ONE and o.receipt.accepted and _status(o) != approvals.HELD
-        )
-        if quiet and not files.due(PROGRESS_EVERY_SECONDS):
+        if total > FILES_TOLD_ONE_BY_ONE and _routine(o) and not files.due(PROGRESS_EVERY_SECONDS):
             return
         (context.log.info if o.receipt.accepted else context.log.warning)(line)
 
@@ -111,7 +108,7 @@ def partner_submissions(
     status = Counter(_status(o) for o in outcomes)
     # Rejected and held files first; a delivery of thousands of files lists the first ones
     # (every receipt is in receipts_dir), so the event stays small enough for the UI.
-    listed = sorted(outcomes, key=lambda o: o.receipt.accepted and _status(o) != approvals.HELD)
+    listed = sorted(outcomes, key=_routine)
     table = "\n".join(
         f"| {o.submission.partner} | {o.submission.file_name} | {o.submission.kind} | "
         f"{vocabulary.label('submission_statuses', _status(o))} | {o.receipt.rows} | "
@@ -159,3 +156,8 @@ def partner_submissions(
 def _status(outcome) -> str:
     """The submission status code (sources/vocabulary.yaml) of a judged file."""
     return outcome.receipt.verdict
+
+
+def _routine(outcome) -> bool:
+    """An accepted file that is not held: nothing for a reader to act on."""
+    return outcome.receipt.accepted and _status(outcome) != approvals.HELD
